@@ -1,0 +1,145 @@
+"""Settings: the one place that knows environment variable names.
+
+`Settings.from_env(os.environ)` is called at the command-line edge (`bot.cli`); everything else
+receives the frozen `Settings` object, so the core is testable without touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_PATH = "./data/slack-record.db"
+
+REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "RECALL_API_KEY")
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable app; `problems` lists each thing to fix."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return (
+            "slack-record cannot start because its configuration is incomplete:\n"
+            f"{lines}\n"
+            "Set these in the environment or in a .env file (see README.md, 'Configuration')."
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    recall_api_key: str
+    recall_region: str = "us-east-1"
+    recall_api_base_url: str = "https://us-east-1.recall.ai"
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    poll_interval_seconds: float = 15.0
+    port: int = 3000
+    public_base_url: str | None = None
+    # How long we follow one bot before giving up (reference §5.2: "keep an overall deadline").
+    recording_deadline_hours: float = 6.0
+    bot_name: str = "slack-record (recording)"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read and validate every setting; raise one ConfigError naming all problems."""
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        missing = [name for name in REQUIRED if not get(name)]
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+
+        region = (get("RECALL_REGION") or "us-east-1").lower()
+        if region not in RECALL_REGIONS:
+            problems.append(
+                f"RECALL_REGION must be one of {', '.join(RECALL_REGIONS)} (got {region!r})"
+            )
+        recall_base = get("RECALL_API_BASE_URL") or f"https://{region}.recall.ai"
+        if not _is_http_url(recall_base):
+            problems.append("RECALL_API_BASE_URL must be an http(s) URL")
+
+        slack_api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not _is_http_url(slack_api_url):
+            problems.append("SLACK_API_URL must be an http(s) URL")
+
+        public_base_url = get("PUBLIC_BASE_URL")
+        if public_base_url and not _is_http_url(public_base_url):
+            problems.append(
+                "PUBLIC_BASE_URL must be an http(s) URL like https://record.example.com"
+            )
+
+        poll = _number(get("POLL_INTERVAL_SECONDS"), 15.0, "POLL_INTERVAL_SECONDS", problems)
+        deadline = _number(
+            get("RECORDING_DEADLINE_HOURS"), 6.0, "RECORDING_DEADLINE_HOURS", problems
+        )
+        port = _number(get("PORT"), 3000, "PORT", problems)
+        if port and (port != int(port) or not 0 < port < 65536):
+            problems.append("PORT must be a whole number between 1 and 65535")
+
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            slack_bot_token=get("SLACK_BOT_TOKEN") or "",
+            slack_signing_secret=get("SLACK_SIGNING_SECRET") or "",
+            recall_api_key=get("RECALL_API_KEY") or "",
+            recall_region=region,
+            recall_api_base_url=_recall_root(recall_base),
+            slack_api_url=slack_api_url.rstrip("/") + "/",
+            database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+            poll_interval_seconds=poll,
+            port=int(port),
+            public_base_url=public_base_url.rstrip("/") if public_base_url else None,
+            recording_deadline_hours=deadline,
+            bot_name=(get("BOT_NAME") or cls.bot_name)[:100],
+            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line."""
+        return tuple(
+            s for s in (self.slack_bot_token, self.slack_signing_secret, self.recall_api_key) if s
+        )
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _recall_root(url: str) -> str:
+    """Accept both `https://host` and `https://host/api/v1/` for RECALL_API_BASE_URL."""
+    root = url.rstrip("/")
+    for suffix in ("/api/v1", "/api"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    return root
+
+
+def _number(raw: str | None, default: float, name: str, problems: list[str]) -> float:
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{name} must be a number (got {raw!r})")
+        return default
+    if not math.isfinite(value) or value <= 0:
+        problems.append(f"{name} must be greater than zero (got {raw!r})")
+        return default
+    return value

@@ -1,0 +1,74 @@
+"""Schema migrations (sqlite-utils' built-in `Migrations`); applied once at start-up.
+
+Add a new function for every change; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("slack-record")
+
+
+@migrations()
+def create_recordings(db: Database) -> None:
+    db["recordings"].create(
+        {
+            "id": str,  # ours; opaque, never shown as a link token
+            "team_id": str,
+            "enterprise_id": str,
+            "channel_id": str,  # where /record was typed
+            "user_id": str,  # who asked
+            "response_url": str,  # Slack's per-command reply hook (valid 30 min)
+            "meeting_url": str,  # as sent to Recall; Recall blanks its copy after a few days
+            "platform": str,
+            "meeting_key": str,  # normalised meeting identity, for "one bot per meeting"
+            "state": str,  # bot.lifecycle.State
+            "recall_region": str,
+            "recall_bot_id": str,
+            "recall_status": str,  # last Recall status code seen
+            "recall_sub_code": str,
+            "recall_status_at": str,
+            "failure_reason": str,  # bot.explanations code when state is failed
+            "failure_sub_code": str,
+            "failure_detail": str,  # Recall's own words (e.g. a 400 detail)
+            "recording_started_at": str,
+            "recording_ended_at": str,
+            "created_at": str,
+            "updated_at": str,
+            "deadline_at": str,  # stop following the bot after this
+            "next_poll_at": str,  # NULL once nothing is left to do; doubles as the claim lease
+            "claim_token": str,  # fencing token of whoever holds the lease
+            "attempts": int,  # consecutive failed Recall calls, for backoff
+            "capacity_waits": int,  # 507 answers so far while creating the bot
+            "status_channel": str,  # the Slack message we posted about it
+            "status_ts": str,
+            "finished_at": str,  # when the recording reached a final state
+            "notified_at": str,  # when the final (ready/failed) notice reached Slack
+        },
+        pk="id",
+        not_null={
+            "team_id",
+            "channel_id",
+            "user_id",
+            "meeting_url",
+            "platform",
+            "state",
+            "created_at",
+            "updated_at",
+            "deadline_at",
+        },
+        defaults={"attempts": 0, "capacity_waits": 0},
+    )
+    # The poller reads only open, due rows; a partial index keeps that read independent of
+    # how much finished history the table holds.
+    db.execute(
+        "CREATE INDEX idx_recordings_due ON recordings (next_poll_at) "
+        "WHERE next_poll_at IS NOT NULL"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_recordings_bot ON recordings (recall_bot_id) "
+        "WHERE recall_bot_id IS NOT NULL"
+    )
+    db["recordings"].create_index(["channel_id", "created_at"])
+    db["recordings"].create_index(["meeting_key", "state"])

@@ -1,0 +1,105 @@
+"""The poller: every POLL_INTERVAL_SECONDS, do the next step of every recording that is due.
+
+`poll_once` is the whole job and a plain function of its inputs (tests call it with their own
+clock, no scheduler, no sleeping). `Poller` only schedules it with APScheduler 3's
+BackgroundScheduler: one interval job, `max_instances=1`, `coalesce`, and a misfire grace long
+enough that a busy moment delays a run instead of silently dropping it (libraries reference §2.2).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.recorder import Recorder
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "poll-recordings"
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class PollSummary:
+    claimed: int
+    errors: int
+
+
+def poll_once(recorder: Recorder, now: datetime, batch_size: int = BATCH_SIZE) -> PollSummary:
+    """Claim every due recording (in batches) and step each.
+
+    One bad recording never stops the others: its error is logged, its lease runs out, and a
+    later pass retries it. A recording is stepped at most once per pass, so a step that leaves
+    its row due again cannot keep a pass spinning.
+    """
+    seen: set[str] = set()
+    errors = 0
+    while True:
+        batch = recorder.store.claim_due(now, recorder.policy.lease, limit=batch_size)
+        fresh = [recording for recording in batch if recording.id not in seen]
+        for recording in fresh:
+            seen.add(recording.id)
+            try:
+                recorder.step(recording, now)
+            except Exception:
+                errors += 1
+                log.exception("recording %s: step failed; will retry later", recording.id)
+        if len(batch) < batch_size or not fresh:
+            return PollSummary(claimed=len(seen), errors=errors)
+
+
+class Poller:
+    def __init__(
+        self, recorder: Recorder, interval: timedelta, clock: Callable[[], datetime]
+    ) -> None:
+        self._recorder = recorder
+        self._clock = clock
+        self.interval = interval
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
+            timezone="UTC",
+        )
+        self.scheduler.add_job(
+            self.run,
+            trigger="interval",
+            seconds=interval.total_seconds(),
+            id=JOB_ID,
+            replace_existing=True,
+            next_run_time=clock(),  # first pass right away: resume whatever a restart left
+        )
+        self.scheduler.add_listener(_on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)
+
+    def run(self) -> PollSummary:
+        try:
+            return poll_once(self._recorder, self._clock())
+        finally:
+            # Job runs may land on different pool threads; don't leave connections behind.
+            self._recorder.store.close()
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running
+
+    def start(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start()
+            log.info("poller started (every %.0f s)", self.interval.total_seconds())
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+            log.info("poller stopped")
+
+
+def _on_job_event(event: JobExecutionEvent) -> None:
+    if event.code == EVENT_JOB_ERROR:
+        log.error("poll pass failed: %r", event.exception)
+    elif event.code == EVENT_JOB_MAX_INSTANCES:
+        log.warning("previous poll pass still running; this one skipped")

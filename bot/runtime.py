@@ -1,0 +1,91 @@
+"""Wiring: build every long-lived object from `Settings`, start and stop the background work.
+
+Nothing here runs at import. The web server calls `start()` once, in its single worker process,
+after the app is loaded; `stop()` runs when that worker exits (SIGTERM on deploy).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import httpx
+
+from bot.config import Settings
+from bot.notifier import SlackNotifier, background_client
+from bot.poller import Poller
+from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
+from bot.recorder import Recorder, RecorderPolicy, utcnow
+from bot.slack_app import build_slack_app
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Threads that create Recall bots right after a /record (the poller is the safety net).
+RECORDING_WORKERS = 8
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        recall_transport: httpx.BaseTransport | None = None,
+        recall_timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.settings = settings
+        self.store = Store(settings.database_path)
+        self.recall = RecallClient(
+            make_http_client(
+                settings.recall_api_base_url, settings.recall_api_key, recall_transport
+            )
+        )
+        self.notifier = SlackNotifier(
+            background_client(settings.slack_bot_token, settings.slack_api_url)
+        )
+        self.workers = ThreadPoolExecutor(
+            max_workers=RECORDING_WORKERS, thread_name_prefix="recording"
+        )
+        interval = timedelta(seconds=settings.poll_interval_seconds)
+        self.recorder = Recorder(
+            self.store,
+            self.recall,
+            self.notifier,
+            RecorderPolicy(
+                poll_interval=interval,
+                deadline=timedelta(hours=settings.recording_deadline_hours),
+                bot_name=settings.bot_name,
+                recall_region=settings.recall_region,
+            ),
+            executor=self.workers,
+            clock=clock,
+            sleep=sleep,
+        )
+        self.poller = Poller(self.recorder, interval, clock)
+        self.slack_app = build_slack_app(
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+            slack_api_url=settings.slack_api_url,
+            recorder=self.recorder,
+        )
+
+    def start(self) -> None:
+        """Apply migrations, then start the poller; it first resumes whatever is open."""
+        self.store.migrate()
+        self.poller.start()
+        log.info("slack-record ready: %d open recording(s)", self.store.count_open())
+
+    def stop(self) -> None:
+        """Stop taking new background work and let running steps finish.
+
+        Work that was queued but not started is dropped: its row is still due in SQLite and
+        the next start picks it up.
+        """
+        self.poller.shutdown(wait=True)
+        self.workers.shutdown(wait=True, cancel_futures=True)
+        self.recall.close()

@@ -1,0 +1,201 @@
+"""The SQLite store of recordings (sqlite-utils), shared safely by web threads and the poller.
+
+- One file at DATABASE_PATH, created with mode 0600 (it holds Slack reply hooks), WAL mode, a
+  busy timeout, and one connection per thread (sqlite3 connections must not cross threads).
+- Work is claimed with a single conditional `UPDATE ... RETURNING`: the row's `next_poll_at` is
+  pushed forward as a lease and stamped with a fresh `claim_token`. Only the claimer's writes
+  (which name the token) land, so two pollers, or a poller and a web thread, never both act on
+  one recording. If the claimer dies, the lease simply expires and the row is due again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.lifecycle import State
+from bot.migrations import migrations
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def ts(moment: datetime) -> str:
+    """Fixed-width UTC text, so timestamps compare correctly as strings inside SQLite."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_ts(value: str | None) -> datetime | None:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if value else None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One row of `recordings`; see bot/migrations.py for what each column means."""
+
+    id: str
+    team_id: str
+    channel_id: str
+    user_id: str
+    meeting_url: str
+    platform: str
+    state: State
+    created_at: str
+    updated_at: str
+    deadline_at: str
+    enterprise_id: str | None = None
+    response_url: str | None = None
+    meeting_key: str | None = None
+    recall_region: str | None = None
+    recall_bot_id: str | None = None
+    recall_status: str | None = None
+    recall_sub_code: str | None = None
+    recall_status_at: str | None = None
+    failure_reason: str | None = None
+    failure_sub_code: str | None = None
+    failure_detail: str | None = None
+    recording_started_at: str | None = None
+    recording_ended_at: str | None = None
+    next_poll_at: str | None = None
+    claim_token: str | None = None
+    attempts: int = 0
+    capacity_waits: int = 0
+    status_channel: str | None = None
+    status_ts: str | None = None
+    finished_at: str | None = None
+    notified_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Recording:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in row.items() if k in known}
+        values["state"] = State(values["state"])
+        return cls(**values)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        start, end = from_ts(self.recording_started_at), from_ts(self.recording_ended_at)
+        return max(0.0, (end - start).total_seconds()) if start and end else None
+
+
+_COLUMNS = frozenset(f.name for f in dataclasses.fields(Recording))
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
+            db = Database(conn)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            self._local.db = db
+        return db
+
+    def migrate(self) -> None:
+        """Create the file (0600) and directory, switch to WAL, apply pending migrations."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Create the file ourselves so it is never world-readable, whatever the umask.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(self.path, 0o600)
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' connections are theirs to close)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def ping(self) -> bool:
+        try:
+            return self.db.execute("select 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
+    # --- writing -------------------------------------------------------------------------
+
+    def add(self, now: datetime, deadline: timedelta, **fields: Any) -> Recording:
+        """Save a new recording request, due for work at once."""
+        row = {
+            "id": secrets.token_hex(12),
+            "state": State.REQUESTED.value,
+            "created_at": ts(now),
+            "updated_at": ts(now),
+            "deadline_at": ts(now + deadline),
+            "next_poll_at": ts(now),
+            "attempts": 0,
+            "capacity_waits": 0,
+            **fields,
+        }
+        self.db["recordings"].insert(row)
+        return Recording.from_row(row)
+
+    def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
+        """Claim one recording if it is due and nobody holds it."""
+        rows = self._claim("id = :id AND next_poll_at <= :now", {"id": recording_id}, now, lease)
+        return rows[0] if rows else None
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int = 100) -> list[Recording]:
+        """Claim up to `limit` due recordings, oldest-due first, in one statement."""
+        where = (
+            "id IN (SELECT id FROM recordings WHERE next_poll_at IS NOT NULL "
+            "AND next_poll_at <= :now ORDER BY next_poll_at LIMIT :limit)"
+        )
+        return self._claim(where, {"limit": limit}, now, lease)
+
+    def _claim(
+        self, where: str, params: dict[str, Any], now: datetime, lease: timedelta
+    ) -> list[Recording]:
+        sql = (
+            "UPDATE recordings SET next_poll_at = :lease_until, claim_token = :token "
+            f"WHERE {where} RETURNING *"
+        )
+        values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
+        return [Recording.from_row(r) for r in self.db.query(sql, {**params, **values})]
+
+    def save(self, claimed: Recording, now: datetime, **changes: Any) -> Recording | None:
+        """Write changes to a recording we hold; None if our claim was lost meanwhile."""
+        unknown = set(changes) - _COLUMNS
+        if unknown:
+            raise ValueError(f"not recording columns: {sorted(unknown)}")
+        changes = {k: (v.value if isinstance(v, State) else v) for k, v in changes.items()}
+        changes["updated_at"] = ts(now)
+        assignments = ", ".join(f"{column} = :{column}" for column in changes)
+        sql = (
+            f"UPDATE recordings SET {assignments} "
+            "WHERE id = :_id AND claim_token IS :_token RETURNING *"
+        )
+        rows = list(
+            self.db.query(sql, {**changes, "_id": claimed.id, "_token": claimed.claim_token})
+        )
+        return Recording.from_row(rows[0]) if rows else None
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, recording_id: str) -> Recording | None:
+        rows = list(self.db["recordings"].rows_where("id = ?", [recording_id]))
+        return Recording.from_row(rows[0]) if rows else None
+
+    def all(self) -> Iterator[Recording]:
+        for row in self.db["recordings"].rows_where(order_by="created_at"):
+            yield Recording.from_row(row)
+
+    def count_open(self) -> int:
+        return self.db["recordings"].count_where("next_poll_at IS NOT NULL")

@@ -1,0 +1,50 @@
+"""The web process: Slack's requests and the health check, routed by Flask."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from slack_bolt.adapter.flask import SlackRequestHandler
+from werkzeug.exceptions import HTTPException
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# Slack's requests are a few kilobytes; refuse anything absurd before reading it.
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def create_app(runtime: Runtime) -> Flask:
+    app = Flask("slack-record")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    slack = SlackRequestHandler(runtime.slack_app)
+
+    @app.post("/slack/events")
+    def slack_events() -> Response:
+        return slack.handle(request)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Response, int]:
+        database_ok = runtime.store.ping()
+        body = {
+            "status": "ok" if database_ok else "error",
+            "database": "ok" if database_ok else "unavailable",
+            "scheduler": "running" if runtime.poller.running else "stopped",
+            "open_recordings": runtime.store.count_open() if database_ok else None,
+        }
+        return jsonify(body), 200 if database_ok else 503
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        return jsonify(error=error.name), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[Response, int]:
+        # The rule, not the path: paths can carry link tokens.
+        rule = request.url_rule.rule if request.url_rule else "?"
+        log.error("unhandled error serving %s %s", request.method, rule, exc_info=error)
+        return jsonify(error="Internal Server Error"), 500
+
+    return app

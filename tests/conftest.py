@@ -1,0 +1,177 @@
+"""Shared fixtures: the local Slack and Recall fakes (real HTTP on 127.0.0.1), a real SQLite
+file, the app served over real HTTP, and a clock tests move by hand."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.config import Settings
+from bot.poller import PollSummary, poll_once
+from bot.runtime import Runtime
+from bot.web import create_app
+from tests.fakes.recall import FakeRecall
+from tests.fakes.server import LocalServer
+from tests.fakes.slack import FakeSlack
+from tests.slack_requests import signed_headers, slash_command_body
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bolt and slack_sdk read SLACK_* variables on their own (slack-platform reference §4.1).
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "RECALL_")):
+            monkeypatch.delenv(name)
+
+
+class Clock:
+    """The app's notion of now; tests move it instead of sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def recall() -> Iterator[FakeRecall]:
+    with FakeRecall() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.add_user("U0USER1", "ada")
+        yield fake
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "slack-record.db"
+
+
+@pytest.fixture
+def settings(recall: FakeRecall, slack: FakeSlack, db_path: Path) -> Settings:
+    return Settings(
+        slack_bot_token=slack.bot_token,
+        slack_signing_secret=SIGNING_SECRET,
+        recall_api_key=recall.api_key,
+        recall_api_base_url=recall.base_url,
+        slack_api_url=slack.api_url,
+        database_path=db_path,
+        poll_interval_seconds=15,
+    )
+
+
+@dataclass
+class App:
+    """The app under test: its runtime, its HTTP address, and the fakes it talks to."""
+
+    runtime: Runtime
+    url: str
+    clock: Clock
+    recall: FakeRecall
+    slack: FakeSlack
+    sleeps: list[float] = field(default_factory=list)
+
+    def command(self, text: str, **form: Any) -> httpx.Response:
+        """Type `/record <text>` in Slack: a signed request over HTTP, as Slack sends it."""
+        hook = form.pop("hook", "cmd")
+        body = slash_command_body(text, response_url=self.slack.response_url(hook), **form)
+        return httpx.post(
+            f"{self.url}/slack/events",
+            content=body,
+            headers=signed_headers(SIGNING_SECRET, body),
+            timeout=5,
+        )
+
+    def poll(self, **advance: float) -> PollSummary:
+        """Let time pass (default: one poll interval) and run one poller pass."""
+        self.clock.advance(**(advance or {"seconds": 15}))
+        return poll_once(self.runtime.recorder, self.clock())
+
+    def wait_idle(self) -> None:
+        """Wait for the work /record started in the background to finish.
+
+        Slack gets its answer at `ack()`, a moment before the handler hands the work to the
+        pool; a claimed row proves the hand-off happened.
+        """
+        wait_for(lambda: all(r.claim_token for r in self.runtime.store.all()), what="work to start")
+        assert self.runtime.recorder.wait_for_background(timeout=10), "background work hung"
+
+    def replies(self, hook: str = "cmd") -> list[str]:
+        """What the requester saw through the command's reply hook (ephemeral)."""
+        return [body.get("text", "") for body in self.slack.responses.get(hook, [])]
+
+    def posts(self, channel: str = "C0CHAN1") -> list[dict[str, Any]]:
+        return [
+            call.args
+            for call in self.slack.calls_to("chat.postMessage")
+            if call.args.get("channel") == channel
+        ]
+
+    def recording(self) -> Any:
+        rows = list(self.runtime.store.all())
+        assert len(rows) == 1, rows
+        return rows[0]
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def make_app(
+    settings: Settings, clock: Clock, recall: FakeRecall, slack: FakeSlack
+) -> Iterator[Callable[..., App]]:
+    started: list[tuple[Runtime, LocalServer]] = []
+
+    def start(**overrides: Any) -> App:
+        sleeps: list[float] = []
+        runtime = Runtime(
+            Settings(**{**settings.__dict__, **overrides}),
+            clock=clock,
+            sleep=sleeps.append,
+            recall_timeout=httpx.Timeout(1.0),
+        )
+        runtime.store.migrate()
+        server = LocalServer(create_app(runtime)).start()
+        started.append((runtime, server))
+        return App(runtime, server.base_url, clock, recall, slack, sleeps)
+
+    yield start
+    for runtime, server in started:
+        server.stop()
+        runtime.stop()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> App:
+    return make_app()

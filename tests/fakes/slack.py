@@ -1,0 +1,501 @@
+"""FakeSlack: the Slack Web API methods our app uses, plus response_url hooks, on 127.0.0.1.
+
+    with FakeSlack() as slack:
+        client = WebClient(token="xoxb-test-token", base_url=slack.api_url)
+        client.chat_postMessage(channel="C0CHAN1", text="hi")
+        assert slack.last_message("C0CHAN1")["text"] == "hi"
+        slack.inject("chat.postMessage", error="ratelimited", status=429,
+                     headers={"Retry-After": "1"})
+
+``POST /api/<method>`` (GET with a query string works too) takes form or JSON bodies like
+slack_sdk sends, the token as ``Authorization: Bearer`` or a ``token`` argument, and always
+answers JSON in Slack's shapes. ``POST /hooks/<name>`` is a response_url (``response_url()``).
+
+Order of checks for each API call: recorded -> scripted ``inject`` rule -> random fault ->
+unknown method -> token -> scope -> the method.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from flask import Flask, Response, request
+
+from tests.fakes.faults import CannedResponse, FaultPlan, Rule
+from tests.fakes.server import LocalServer
+from tests.fakes.slack_workspace import (
+    APP_ID,
+    BOT_ID,
+    BOT_USER_ID,
+    Json,
+    SlackError,
+    Workspace,
+    dm_id_for,
+    is_user_id,
+)
+
+DEFAULT_BOT_TOKEN = "xoxb-test-token"
+DEFAULT_SCOPES = frozenset(
+    {
+        "chat:write",
+        "chat:write.public",
+        "commands",
+        "channels:join",
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "users:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+    }
+)
+# Slack allows 5 posts per response_url (slack-platform.md 2.4).
+RESPONSE_URL_LIMIT = 5
+# Fields slack_sdk sends JSON-encoded inside form bodies.
+_JSON_FIELDS = ("blocks", "attachments", "metadata")
+# Methods whose scope depends on the channel type: public / private / DM.
+_TYPED_SCOPES = {
+    "conversations.info": ("channels:read", "groups:read", "im:read"),
+    "conversations.history": ("channels:history", "groups:history", "im:history"),
+}
+_SCOPES = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "conversations.join": "channels:join",
+    "users.info": "users:read",
+}
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    """One Web API call: decoded arguments without the token; ``at`` is ``time.time()``."""
+
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+@dataclass
+class _Installation:
+    team_id: str
+    team_name: str
+    bot_user_id: str
+
+
+class FakeSlack:
+    """Slack's Web API for one app, thread-safe; see the module docstring."""
+
+    def __init__(
+        self,
+        bot_token: str = DEFAULT_BOT_TOKEN,
+        team_id: str = "T0001",
+        *,
+        team_name: str = "Acme",
+        team_domain: str = "acme",
+        client_id: str = "fake-client-id",
+        client_secret: str = "fake-client-secret",
+        scopes: set[str] | frozenset[str] = DEFAULT_SCOPES,
+        fault_rate: float = 0.0,
+        fault_errors: tuple[str, ...] | list[str] = ("ratelimited", "internal_error"),
+        fault_seed: int | None = None,
+    ) -> None:
+        self.bot_token = bot_token
+        self.team_id = team_id
+        self.team_name = team_name
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.scopes = set(scopes)
+        self.fault_errors = list(fault_errors)
+        self.calls: list[SlackCall] = []
+        self.responses: dict[str, list[Json]] = defaultdict(list)
+        self.workspace = Workspace(team_domain)
+        self._lock = threading.RLock()
+        self._faults = FaultPlan(fault_rate, fault_seed)
+        self._tokens = {bot_token: _Installation(team_id, team_name, BOT_USER_ID)}
+        self._revoked: set[str] = set()
+        self._oauth_codes: dict[str, Json] = {}
+        self._methods: dict[str, Callable[[Json, _Installation], Json]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.postEphemeral": self._post_ephemeral,
+            "chat.getPermalink": self._permalink,
+            "conversations.join": self._join,
+            "conversations.info": self._info,
+            "conversations.history": self._history,
+            "users.info": self._users_info,
+        }
+        self._server = LocalServer(self._build_app())
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    @property
+    def api_url(self) -> str:
+        """What to pass as ``WebClient(base_url=...)``: ends with ``/api/``."""
+        return self.base_url + "/api/"
+
+    def start(self) -> Self:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- workspace setup ----------------------------------------------------------------------
+
+    def add_channel(
+        self,
+        id: str,
+        name: str = "general",
+        is_private: bool = False,
+        is_member: bool = True,
+        is_archived: bool = False,
+    ) -> None:
+        with self._lock:
+            self.workspace.add_channel(id, name, is_private, is_member, is_archived)
+
+    def add_user(
+        self,
+        id: str,
+        name: str,
+        tz: str = "Europe/Berlin",
+        tz_offset: int = 3600,
+        is_admin: bool = False,
+        is_owner: bool = False,
+    ) -> None:
+        with self._lock:
+            self.workspace.add_user(
+                id, name, tz, tz_offset, is_admin, is_owner, team_id=self.team_id
+            )
+
+    def add_dm(self, user_id: str) -> str:
+        """Open the app's DM with a user (as if they used the Messages tab); returns ``D…``."""
+        with self._lock:
+            return self.workspace.add_dm(user_id)
+
+    @property
+    def messages_tab_enabled(self) -> bool:
+        return self.workspace.messages_tab_enabled
+
+    @messages_tab_enabled.setter
+    def messages_tab_enabled(self, enabled: bool) -> None:
+        with self._lock:
+            self.workspace.messages_tab_enabled = enabled
+
+    def add_oauth_code(
+        self,
+        code: str,
+        *,
+        team_id: str = "T0002",
+        team_name: str = "Beta",
+        access_token: str | None = None,
+        bot_user_id: str = "UBOT2",
+        authed_user_id: str = "U0USER1",
+    ) -> str:
+        """Make ``oauth.v2.access(code=...)`` succeed once; returns the bot token it issues,
+        which then works for Web API calls as that team."""
+        token = access_token or f"xoxb-{team_id}-{code}"
+        with self._lock:
+            self._oauth_codes[code] = {
+                "token": token,
+                "team": {"id": team_id, "name": team_name},
+                "bot_user_id": bot_user_id,
+                "authed_user_id": authed_user_id,
+            }
+        return token
+
+    def revoke_token(self, token: str) -> None:
+        """Later calls with ``token`` fail with ``token_revoked`` (app uninstalled)."""
+        with self._lock:
+            self._revoked.add(token)
+
+    # --- faults -------------------------------------------------------------------------------
+
+    @property
+    def fault_rate(self) -> float:
+        """Share of API calls (except auth.test) that get a random error from fault_errors."""
+        return self._faults.rate
+
+    @fault_rate.setter
+    def fault_rate(self, rate: float) -> None:
+        with self._lock:
+            self._faults.rate = rate
+
+    def inject(
+        self,
+        method: str,
+        error: str = "ratelimited",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """The next ``times`` calls of ``method`` (``"*"`` = any) answer ``{"ok": false,
+        "error": error}`` with this HTTP status and headers, after ``delay`` seconds."""
+        body = json.dumps({"ok": False, "error": error}).encode()
+        canned = CannedResponse(
+            status, body, {"Content-Type": "application/json", **(headers or {})}
+        )
+        pattern = re.compile(".*" if method == "*" else f"^{re.escape(method)}$")
+        with self._lock:
+            self._faults.add(Rule("*", pattern, times, delay, canned))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._faults.rate = 0.0
+
+    # --- recorded traffic ---------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def messages(self, channel: str) -> list[Json]:
+        """Messages the app posted to a channel (thread replies included), oldest first, as they
+        are now. A user id means the app's DM with that user."""
+        channel_id = dm_id_for(channel) if is_user_id(channel) else channel
+        with self._lock:
+            return json.loads(json.dumps(self.workspace.posts.get(channel_id, [])))
+
+    def last_message(self, channel: str) -> Json | None:
+        posted = self.messages(channel)
+        return posted[-1] if posted else None
+
+    @property
+    def channels(self) -> dict[str, Json]:
+        """Snapshot of the channel model (e.g. to check ``is_member`` after a join)."""
+        with self._lock:
+            return json.loads(json.dumps(self.workspace.channels))
+
+    def response_url(self, name: str = "1") -> str:
+        """A response_url whose posts land in ``responses[name]``."""
+        return f"{self.base_url}/hooks/{name}"
+
+    # --- HTTP plumbing ------------------------------------------------------------------------
+
+    def _build_app(self) -> Flask:
+        app = Flask("fake_slack")
+        app.add_url_rule("/api/<method>", "api", self._api, methods=["GET", "POST"])
+        app.add_url_rule("/hooks/<name>", "hook", self._hook, methods=["POST"])
+        return app
+
+    def _api(self, method: str) -> Response:
+        args, token = _decode_args()
+        with self._lock:
+            self.calls.append(SlackCall(method, args, time.time()))
+            rule = self._faults.take("*", method)
+        if rule is not None:
+            time.sleep(rule.delay)
+            if rule.response is not None:
+                canned = rule.response
+                return Response(canned.body, canned.status, canned.headers)
+        fault = self._random_fault(method)
+        if fault is not None:
+            return fault
+        try:
+            with self._lock:
+                return _ok(self._call(method, args, token))
+        except SlackError as failure:
+            return _json({"ok": False, "error": failure.error, **failure.extra})
+
+    def _call(self, method: str, args: Json, token: str | None) -> Json:
+        if method == "oauth.v2.access":  # authenticated by client id/secret, not a token
+            return self._oauth_access(args)
+        handler = self._methods.get(method)
+        if handler is None:
+            raise SlackError("unknown_method", req_method=method)
+        if token in self._revoked:
+            raise SlackError("token_revoked")
+        installation = self._tokens.get(token or "")
+        if installation is None:
+            raise SlackError("invalid_auth")
+        self._require_scope(method, args)
+        return handler(args, installation)
+
+    def _require_scope(self, method: str, args: Json) -> None:
+        needed = _SCOPES.get(method)
+        if method in _TYPED_SCOPES and args.get("channel"):
+            public, private, direct = _TYPED_SCOPES[method]
+            channel = self.workspace.channels.get(args["channel"], {})
+            needed = (
+                direct if channel.get("is_im") else private if channel.get("is_private") else public
+            )
+        if needed and needed not in self.scopes:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+
+    def _random_fault(self, method: str) -> Response | None:
+        with self._lock:
+            # auth.test is spared so that app start-up is not part of the dice roll.
+            if method == "auth.test" or not self.fault_errors or not self._faults.roll():
+                return None
+            error = self._faults.choose(self.fault_errors)
+        if error == "ratelimited":
+            return _json({"ok": False, "error": error}, 429, {"Retry-After": "1"})
+        return _json({"ok": False, "error": error})
+
+    def _hook(self, name: str) -> Response:
+        """A response_url: 5 posts, then ``expired_url`` (Slack's exact answer is undocumented)."""
+        body = request.get_json(force=True, silent=True)
+        if not isinstance(body, dict):
+            return Response("invalid_payload", 400, mimetype="text/plain")
+        with self._lock:
+            if len(self.responses[name]) >= RESPONSE_URL_LIMIT:
+                return Response("expired_url", 404, mimetype="text/plain")
+            self.responses[name].append(body)
+        return Response("ok", 200, mimetype="text/plain")
+
+    # --- methods ------------------------------------------------------------------------------
+
+    def _auth_test(self, _args: Json, install: _Installation) -> Json:
+        return {
+            "url": f"https://{self.workspace.team_domain}.slack.com/",
+            "team": install.team_name,
+            "user": "recorder",
+            "team_id": install.team_id,
+            "user_id": install.bot_user_id,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, args: Json, install: _Installation) -> Json:
+        channel_id = self.workspace.postable(_required(args, "channel"), self.scopes)
+        if not any(args.get(key) for key in ("text", "blocks", "attachments")):
+            raise SlackError("no_text")
+        message = self.workspace.post(channel_id, args, install.team_id)
+        return {"channel": channel_id, "ts": message["ts"], "message": dict(message)}
+
+    def _update(self, args: Json, _install: _Installation) -> Json:
+        channel_id, ts = _required(args, "channel"), _required(args, "ts", "message_not_found")
+        if not any(key in args for key in ("text", "blocks", "attachments")):
+            raise SlackError("no_text")
+        message = self.workspace.update(channel_id, ts, args)
+        return {"channel": channel_id, "ts": ts, "text": message["text"], "message": dict(message)}
+
+    def _post_ephemeral(self, args: Json, _install: _Installation) -> Json:
+        self.workspace.postable(_required(args, "channel"), self.scopes)
+        _required(args, "user", "user_not_found")
+        return {"message_ts": self.workspace.next_ts()}
+
+    def _permalink(self, args: Json, _install: _Installation) -> Json:
+        channel_id = _required(args, "channel")
+        self.workspace.channel(channel_id)
+        link = self.workspace.permalink(
+            channel_id, _required(args, "message_ts", "message_not_found")
+        )
+        return {"channel": channel_id, "permalink": link}
+
+    def _join(self, args: Json, _install: _Installation) -> Json:
+        channel, already = self.workspace.join(_required(args, "channel"))
+        answer: Json = {"channel": dict(channel)}
+        if already:
+            answer["warning"] = "already_in_channel"
+        return answer
+
+    def _info(self, args: Json, _install: _Installation) -> Json:
+        return {"channel": dict(self.workspace.visible(_required(args, "channel")))}
+
+    def _history(self, args: Json, _install: _Installation) -> Json:
+        channel = self.workspace.readable(_required(args, "channel"))
+        page, more = self.workspace.history(channel["id"], args)
+        return {
+            "messages": page,
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _users_info(self, args: Json, _install: _Installation) -> Json:
+        user = self.workspace.users.get(_required(args, "user", "user_not_found"))
+        if user is None:
+            raise SlackError("user_not_found")
+        return {"user": dict(user)}
+
+    def _oauth_access(self, args: Json) -> Json:
+        client_id, client_secret = _client_credentials(args)
+        if client_id != self.client_id:
+            raise SlackError("invalid_client_id")
+        if client_secret != self.client_secret:
+            raise SlackError("bad_client_secret")
+        grant = self._oauth_codes.pop(args.get("code") or "", None)  # codes work once
+        if grant is None:
+            raise SlackError("invalid_code")
+        team = grant["team"]
+        self._tokens[grant["token"]] = _Installation(team["id"], team["name"], grant["bot_user_id"])
+        return {
+            "access_token": grant["token"],
+            "token_type": "bot",
+            "scope": ",".join(sorted(self.scopes)),
+            "bot_user_id": grant["bot_user_id"],
+            "app_id": APP_ID,
+            "team": dict(team),
+            "enterprise": None,
+            "authed_user": {"id": grant["authed_user_id"]},
+            "is_enterprise_install": False,
+        }
+
+
+def _decode_args() -> tuple[Json, str | None]:
+    """Query + form or JSON body, JSON-in-form fields decoded; the token taken out."""
+    args: Json = request.args.to_dict()
+    body = request.get_json(silent=True) if request.is_json else None
+    args.update(body if isinstance(body, dict) else request.form.to_dict())
+    for key in _JSON_FIELDS:
+        if isinstance(args.get(key), str):
+            # Not JSON: leave it as sent, as Slack would then reject it.
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    token = args.pop("token", None)
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        token = header.removeprefix("Bearer ")
+    return args, token
+
+
+def _client_credentials(args: Json) -> tuple[str | None, str | None]:
+    """oauth.v2.access takes client id/secret as HTTP Basic auth (slack_sdk) or as arguments."""
+    auth = request.authorization
+    if auth is not None and auth.type == "basic":
+        return auth.username, auth.password
+    return args.get("client_id"), args.get("client_secret")
+
+
+def _required(args: Json, key: str, error: str = "channel_not_found") -> str:
+    value = args.get(key)
+    if not value:
+        raise SlackError(error)
+    return str(value)
+
+
+def _ok(payload: Json) -> Response:
+    return _json({"ok": True, **payload})
+
+
+def _json(payload: Json, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(payload), status, headers, mimetype="application/json")

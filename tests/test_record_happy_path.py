@@ -1,0 +1,166 @@
+"""`/record <link>` from the slash command to the video link in the channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openapi_schema_validator import OAS30WriteValidator
+from referencing import Registry, Resource
+
+from bot.lifecycle import State
+from tests.conftest import App
+
+ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=s3cr3tPass"
+SPEC = json.loads((Path(__file__).parent / "data" / "openapi.json").read_text())
+
+
+def create_bot_validator() -> OAS30WriteValidator:
+    """Recall's own schema for the Create Bot request body (tests/data/openapi.json)."""
+    schema = SPEC["paths"]["/api/v1/bot/"]["post"]["requestBody"]["content"]["application/json"]
+    registry = Registry().with_resource("", Resource.opaque(SPEC))
+    return OAS30WriteValidator(
+        {**schema["schema"], "components": SPEC["components"]}, registry=registry
+    )
+
+
+def section_texts(post: dict[str, Any]) -> str:
+    return "\n".join(
+        block["text"]["text"]
+        for block in post.get("blocks") or []
+        if block.get("type") == "section"
+    )
+
+
+def test_record_acks_at_once_and_announces_in_the_channel(app: App) -> None:
+    response = app.command(ZOOM)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "response_type": "ephemeral",
+        "text": "Sending a recorder to your Zoom meeting. "
+        "I'll post the video in this channel when the meeting ends.",
+    }
+    app.wait_idle()
+    [announcement] = app.posts()
+    assert announcement["text"].startswith(
+        "<@U0USER1> asked to record a Zoom meeting. A recorder is joining."
+    )
+    assert "Zoom meeting 812 3456 7890" in json.dumps(announcement["blocks"])
+    assert "s3cr3tPass" not in json.dumps(announcement)  # the passcode stays private
+    assert app.recording().state == State.JOINING
+
+
+def test_create_bot_request_is_what_recall_documents(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+
+    [create] = app.recall.requests_to("POST", r"^/api/v1/bot/$")
+    assert create.headers["authorization"] == f"Token {app.recall.api_key}"
+    assert create.headers["idempotency-key"]
+    assert create.json["meeting_url"] == ZOOM
+    assert create.json["recording_config"]["video_mixed_mp4"] == {}
+    assert create.json["metadata"]["slack_channel"] == "C0CHAN1"
+    errors = [e.message for e in create_bot_validator().iter_errors(create.json)]
+    assert errors == []
+
+
+def test_finished_meeting_is_posted_with_video_link_requester_and_duration(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    bot_id = app.recording().recall_bot_id
+    app.recall.run_meeting(bot_id, minutes=42)
+
+    app.poll()
+
+    ready = app.posts()[-1]
+    assert ready["text"].startswith(
+        "Recording ready: Zoom meeting 812 3456 7890, requested by <@U0USER1>, ran 42 min."
+    )
+    text = section_texts(ready)
+    assert "*Recording ready:* Zoom meeting 812 3456 7890" in text
+    [button] = [b["accessory"] for b in ready["blocks"] if "accessory" in b]
+    assert button["text"]["text"] == "Watch recording"
+    assert button["url"].startswith(f"{app.recall.base_url}/media/{bot_id}.mp4?")
+    assert "X-Amz-Signature=" in button["url"]
+    assert "ran 42 min" in json.dumps(ready["blocks"])
+    assert "Requested by <@U0USER1>" in json.dumps(ready["blocks"])
+    rec = app.recording()
+    assert rec.state == State.READY
+    assert rec.notified_at is not None
+    assert rec.next_poll_at is None  # nothing left to do; the poller never reads it again
+
+
+def test_video_link_in_the_message_actually_downloads(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    app.recall.run_meeting(app.recording().recall_bot_id, minutes=3)
+    app.poll()
+
+    [button] = [b["accessory"] for b in app.posts()[-1]["blocks"] if "accessory" in b]
+    video = httpx.get(button["url"])
+    assert video.status_code == 200
+    assert video.headers["content-type"] == "video/mp4"
+
+
+def test_progress_moves_through_states_until_ready(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    bot_id = app.recording().recall_bot_id
+    seen = []
+    for code in ("joining_call", "in_waiting_room", "in_call_not_recording", "in_call_recording"):
+        app.recall.push_status(bot_id, code)
+        app.poll()
+        seen.append(app.recording().state)
+    assert seen == [State.JOINING, State.WAITING_ROOM, State.IN_CALL, State.RECORDING]
+    app.recall.push_status(bot_id, "call_ended", "call_ended_by_host")
+    app.poll()
+    assert app.recording().state == State.PROCESSING
+    assert len(app.posts()) == 1  # only the announcement so far
+
+    app.recall.complete_recording(bot_id, video="processing")
+    app.recall.push_status(bot_id, "done")
+    app.poll()
+    assert app.recording().state == State.PROCESSING  # done, but no video yet
+
+    app.recall.complete_recording(bot_id, video="done")
+    app.poll()
+    assert app.recording().state == State.READY
+    assert len(app.posts()) == 2
+
+
+def test_ready_is_posted_once_however_often_the_poller_runs(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    app.recall.run_meeting(app.recording().recall_bot_id)
+    for _ in range(4):
+        app.poll()
+    texts = [post["text"] for post in app.posts()]
+    assert len(texts) == 2
+    assert texts[0].startswith("<@U0USER1> asked to record a Zoom meeting.")
+    assert texts[1].startswith("Recording ready: Zoom meeting 812 3456 7890")
+
+
+@pytest.mark.parametrize(
+    ("link", "platform"),
+    [
+        ("https://meet.google.com/abc-defg-hij", "Google Meet"),
+        (
+            "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%7d",
+            "Microsoft Teams",
+        ),
+        ("https://teams.live.com/meet/9381234567890?p=abcDEF", "Microsoft Teams"),
+        ("https://acme.webex.com/meet/jane", "Webex"),
+        ("https://meet.goto.com/123456789", "GoTo Meeting"),
+        ("<https://acme.zoom.us/j/81234567890?pwd=x|Join Zoom Meeting>", "Zoom"),
+    ],
+)
+def test_every_platform_gets_a_recorder(app: App, link: str, platform: str) -> None:
+    response = app.command(link)
+    assert response.json()["text"].startswith(f"Sending a recorder to your {platform} meeting.")
+    app.wait_idle()
+    assert len(app.recall.created_bot_ids()) == 1
+    assert app.posts()[0]["text"].startswith(f"<@U0USER1> asked to record a {platform} meeting.")
