@@ -55,9 +55,3 @@ def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     return formatter
-
-
-def redact_handlers_of(logger_name: str, formatter: RedactingFormatter) -> None:
-    """Put our formatter on a library's own handlers (gunicorn configures its own)."""
-    for handler in logging.getLogger(logger_name).handlers:
-        handler.setFormatter(formatter)

@@ -90,7 +90,7 @@ class Poller:
     def start(self) -> None:
         if not self.scheduler.running:
             self.scheduler.start()
-            log.info("poller started (every %.0f s)", self.interval.total_seconds())
+            log.info("poller started (every %g s)", self.interval.total_seconds())
 
     def shutdown(self, wait: bool = True) -> None:
         if self.scheduler.running:

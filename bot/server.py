@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 from bot.config import Settings
-from bot.logs import RedactingFormatter, redact_handlers_of
+from bot.logs import RedactingFormatter
 from bot.runtime import Runtime
 from bot.web import create_app
 
@@ -41,8 +42,9 @@ class WebServer(BaseApplication):
             "accesslog": None,  # request paths can carry link tokens; we log what matters
             "errorlog": "-",
             "loglevel": self.settings.log_level.lower(),
+            "logger_class": _logger_class(self.formatter),
+            "control_socket_disable": True,  # no runtime admin socket on a shared host
             "proc_name": "slack-record",
-            "when_ready": self._when_ready,
             "post_worker_init": self._post_worker_init,
             "worker_exit": self._worker_exit,
         }
@@ -53,14 +55,22 @@ class WebServer(BaseApplication):
         self.runtime = Runtime(self.settings)
         return create_app(self.runtime)
 
-    def _when_ready(self, server: Any) -> None:
-        redact_handlers_of("gunicorn.error", self.formatter)
-
     def _post_worker_init(self, worker: Any) -> None:
-        redact_handlers_of("gunicorn.error", self.formatter)
         if self.runtime is not None:
             self.runtime.start()
 
     def _worker_exit(self, server: Any, worker: Any) -> None:
         if self.runtime is not None:
             self.runtime.stop()
+
+
+def _logger_class(formatter: RedactingFormatter) -> type[GunicornLogger]:
+    """gunicorn's logger, writing our one log format with secrets scrubbed."""
+
+    class Logger(GunicornLogger):
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in self.error_log.handlers:
+                handler.setFormatter(formatter)
+
+    return Logger

@@ -1,0 +1,167 @@
+"""The app as a black box: the Procfile's `web` command, real environment variables, the local
+Slack and Recall fakes, and signed requests over HTTP, as a Procfile host would run it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SIGNING_SECRET, wait_for
+from tests.fakes.recall import FakeRecall
+from tests.fakes.slack import FakeSlack
+from tests.slack_requests import signed_headers, slash_command_body
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def procfile_web_command() -> str:
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise AssertionError("Procfile has no web process")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RECALL_"))}
+    # The Procfile says `python`; make that this interpreter, as the host's buildpack would.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.pop("PORT", None)
+    return env
+
+
+class Process:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            # `exec` so the signal and exit status are the app's own, not an interim shell's.
+            f"exec {procfile_web_command()}",
+            shell=True,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+    def output(self) -> str:
+        out, _ = self.proc.communicate(timeout=15)
+        return out
+
+    def stop(self) -> float:
+        """SIGTERM, as a host sends on deploy; returns the seconds it took to exit."""
+        started = time.monotonic()
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        return time.monotonic() - started
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, FakeSlack, FakeRecall, Process]]:
+    with FakeSlack() as slack, FakeRecall(auto_progress=True) as recall:
+        port = free_port()
+        env = base_env(tmp_path) | {
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "RECALL_API_KEY": recall.api_key,
+            "RECALL_API_BASE_URL": recall.base_url,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_PATH": str(tmp_path / "db" / "slack-record.db"),
+            "POLL_INTERVAL_SECONDS": "0.5",
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+        process = Process(env, cwd=tmp_path)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(lambda: _healthy(url), what="the web process to answer", timeout=30)
+            yield url, slack, recall, process
+        finally:
+            if process.proc.poll() is None:
+                process.stop()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_procfile_web_process_records_a_meeting_end_to_end(served) -> None:
+    url, slack, recall, process = served
+    health = httpx.get(f"{url}/healthz").json()
+    assert health == {
+        "status": "ok",
+        "database": "ok",
+        "scheduler": "running",
+        "open_recordings": 0,
+    }
+
+    body = slash_command_body(
+        "https://us02web.zoom.us/j/81234567890?pwd=abc", response_url=slack.response_url()
+    )
+    started = time.monotonic()
+    reply = httpx.post(
+        f"{url}/slack/events", content=body, headers=signed_headers(SIGNING_SECRET, body)
+    )
+    assert time.monotonic() - started < 3
+    assert reply.status_code == 200
+    assert reply.json()["text"].startswith("Sending a recorder to your Zoom meeting.")
+
+    def ready_post():
+        return [m for m in slack.messages("C0CHAN1") if m["text"].startswith("Recording ready")]
+
+    [ready] = wait_for(ready_post, what="the ready message", timeout=30)
+    assert f"{recall.base_url}/media/" in ready["text"]
+    assert slack.messages("C0CHAN1")[0]["text"].startswith("<@U0USER1> asked to record")
+    assert len(recall.created_bot_ids()) == 1
+
+    assert process.stop() < 10  # SIGTERM: stops the poller and exits promptly
+    assert process.proc.returncode == 0
+    log = process.output()
+    assert "Traceback" not in log
+    for secret in (slack.bot_token, SIGNING_SECRET, recall.api_key, "X-Amz-Signature"):
+        assert secret not in log
+
+
+def test_missing_configuration_stops_start_up_with_one_clear_message(tmp_path: Path) -> None:
+    env = base_env(tmp_path) | {"RECALL_REGION": "mars-1", "POLL_INTERVAL_SECONDS": "soon"}
+    process = Process(env, cwd=tmp_path)
+    output = process.output()
+
+    assert process.proc.returncode == 2
+    assert "missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, RECALL_API_KEY" in output
+    assert (
+        "RECALL_REGION must be one of us-east-1, us-west-2, eu-central-1, ap-northeast-1" in output
+    )
+    assert "POLL_INTERVAL_SECONDS must be a number" in output
+    assert "Traceback" not in output
+
+
+def test_dotenv_file_is_read_for_local_runs(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=s\nRECALL_API_KEY=k\n"
+        "RECALL_REGION=mars-1\n"
+    )
+    process = Process(base_env(tmp_path), cwd=tmp_path)
+    output = process.output()
+
+    # Everything required came from .env; only the bad region is left to complain about.
+    assert "missing" not in output
+    assert "RECALL_REGION must be one of" in output
