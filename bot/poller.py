@@ -62,9 +62,7 @@ class Poller:
         self._clock = clock
         self.interval = interval
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
-            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(max_workers=1)}, timezone="UTC"
         )
         self.scheduler.add_job(
             self.run,
@@ -72,6 +70,9 @@ class Poller:
             seconds=interval.total_seconds(),
             id=JOB_ID,
             replace_existing=True,
+            max_instances=1,  # a slow pass delays the next instead of overlapping it
+            coalesce=True,  # missed runs (a stalled host) collapse into one
+            misfire_grace_time=60,  # run late rather than skip (the default is 1 s)
             next_run_time=clock(),  # first pass right away: resume whatever a restart left
         )
         self.scheduler.add_listener(_on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)

@@ -123,12 +123,6 @@ class Store:
             db.close()
             self._local.db = None
 
-    def ping(self) -> bool:
-        try:
-            return self.db.execute("select 1").fetchone() == (1,)
-        except sqlite3.Error:
-            return False
-
     # --- writing -------------------------------------------------------------------------
 
     def add(self, now: datetime, deadline: timedelta, **fields: Any) -> Recording:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt.adapter.flask import SlackRequestHandler
@@ -27,12 +28,17 @@ def create_app(runtime: Runtime) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
-        database_ok = runtime.store.ping()
+        try:
+            open_recordings: int | None = runtime.store.count_open()
+        except sqlite3.Error:
+            log.exception("health check: database unavailable")
+            open_recordings = None
+        database_ok = open_recordings is not None
         body = {
             "status": "ok" if database_ok else "error",
             "database": "ok" if database_ok else "unavailable",
             "scheduler": "running" if runtime.poller.running else "stopped",
-            "open_recordings": runtime.store.count_open() if database_ok else None,
+            "open_recordings": open_recordings,
         }
         return jsonify(body), 200 if database_ok else 503
 
