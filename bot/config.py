@@ -17,6 +17,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_PATH = "./data/slack-record.db"
 
 REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "RECALL_API_KEY")
+LAYOUTS = {"speaker": "speaker_view", "gallery": "gallery_view_v2"}
 
 
 class ConfigError(Exception):
@@ -51,6 +52,13 @@ class Settings:
     recording_deadline_hours: float = 6.0
     bot_name: str = "slack-record (recording)"
     log_level: str = "INFO"
+    # Workspace defaults for every bot (sent as Recall's automatic_leave), so a forgotten
+    # recorder cannot run up the bill for hours.
+    default_layout: str = "speaker_view"
+    waiting_room_timeout_seconds: int = 600
+    noone_joined_timeout_seconds: int = 900
+    everyone_left_timeout_seconds: int = 60
+    max_recording_minutes: int = 240
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -89,6 +97,21 @@ class Settings:
             get("RECORDING_DEADLINE_HOURS"), 6.0, "RECORDING_DEADLINE_HOURS", problems
         )
         port = _number(get("PORT"), 3000, "PORT", problems)
+        layout = (get("DEFAULT_LAYOUT") or "speaker").lower()
+        if layout not in LAYOUTS:
+            problems.append(f"DEFAULT_LAYOUT must be speaker or gallery (got {layout!r})")
+        timeouts = {
+            name: int(_number(get(name), default, name, problems))
+            for name, default in (
+                ("WAITING_ROOM_TIMEOUT_SECONDS", 600),
+                ("NOONE_JOINED_TIMEOUT_SECONDS", 900),
+                ("EVERYONE_LEFT_TIMEOUT_SECONDS", 60),
+                ("MAX_RECORDING_MINUTES", 240),
+            )
+        }
+        for name in ("WAITING_ROOM_TIMEOUT_SECONDS", "NOONE_JOINED_TIMEOUT_SECONDS"):
+            if timeouts[name] < 30:
+                problems.append(f"{name} must be at least 30 (Recall's minimum)")
         if port and (port != int(port) or not 0 < port < 65536):
             problems.append("PORT must be a whole number between 1 and 65535")
 
@@ -108,6 +131,11 @@ class Settings:
             recording_deadline_hours=deadline,
             bot_name=(get("BOT_NAME") or cls.bot_name)[:100],
             log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            default_layout=LAYOUTS.get(layout, "speaker_view"),
+            waiting_room_timeout_seconds=timeouts["WAITING_ROOM_TIMEOUT_SECONDS"],
+            noone_joined_timeout_seconds=timeouts["NOONE_JOINED_TIMEOUT_SECONDS"],
+            everyone_left_timeout_seconds=timeouts["EVERYONE_LEFT_TIMEOUT_SECONDS"],
+            max_recording_minutes=timeouts["MAX_RECORDING_MINUTES"],
         )
 
     def secrets(self) -> tuple[str, ...]:

@@ -67,6 +67,7 @@ REASONS = _table(
             "If meetings this long are normal, ask whoever runs this app to raise the limit.",
         ),
         "no_recorder_available": ("No recording bot was free, even after several tries.", LATER),
+        "join_time_invalid": ("The time given with --at could not be used.", None),
         "recall_rejected": (
             "The recording service turned down this meeting link.",
             "Check that you pasted the full invite link, including any passcode, then try again.",

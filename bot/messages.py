@@ -1,8 +1,9 @@
-"""Every message slack-record shows in Slack: Block Kit (slack-sdk block models) + plain text.
+"""The words slack-record says in Slack outside the status message: replies to commands,
+help, listings, private notes. Builders are pure functions, so tests pin exact words.
 
-Builders are pure functions of a recording, so tests can pin the exact words a user sees.
-Anything that did not come from our own code (meeting links, Recall's words) goes through
-`escape` before it reaches mrkdwn, so nobody can smuggle `<!channel>` or a disguised link in.
+Anything that did not come from our own code (meeting links, names people type, Recall's
+words) goes through `escape` before it reaches mrkdwn, so nobody can smuggle `<!channel>` or a
+disguised link in. Mentions are only ever built from Slack's own user ids.
 """
 
 from __future__ import annotations
@@ -11,37 +12,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
-
 from bot.explanations import explain
 from bot.meetings import MeetingLinkError, Platform, parse_meeting_link
-from bot.store import Recording
+from bot.store import Recording, from_ts
 
 # Slack's limits: a button URL may be 3,000 characters, a section's text 3,000.
 MAX_BUTTON_URL = 3000
 
 USAGE = (
-    "Usage: `/record <meeting link>`, for example `/record https://zoom.us/j/81234567890?pwd=…`\n"
-    "I send a recorder into the meeting and post the video in this channel when it ends. "
-    "Works with Zoom, Google Meet, Microsoft Teams, Webex and GoTo Meeting. "
-    "`/record help` shows more."
+    "Usage: `/record <meeting link>`, for example `/record https://zoom.us/j/81234567890?pwd=…`. "
+    "`/record help` shows everything else."
 )
 
-HELP = (
-    "*slack-record* records a meeting and posts the video here.\n"
-    "• `/record <meeting link>`: send a recorder into a Zoom, Google Meet, Microsoft Teams, "
-    "Webex or GoTo Meeting call. Paste the full invite link; for Zoom keep the `?pwd=` part, or "
-    "the recorder cannot get in.\n"
-    "• `/record help`: this message.\n"
-    "The recorder appears in the meeting as a participant. If the meeting has a waiting room, "
-    "the host must admit it. When the meeting ends and the video is ready (usually within a "
-    "minute), I post it in this channel."
-)
+HELP = """\
+*slack-record* sends a recorder into a meeting and posts the video here when it ends.
+• `/record <meeting link>`: record a Zoom, Google Meet, Microsoft Teams, Webex or GoTo Meeting \
+call now. Paste the whole invite link; for Zoom keep the `?pwd=` part or the recorder can't get in.
+• `/record <link> --name "Design review"`: the name the recorder shows in the meeting.
+• `/record <link> --layout speaker` or `--layout gallery`: who is talking, large (default), \
+or a grid.
+• `/record <link> --separate`: also one video per participant (uses the gallery layout).
+• `/record <link> --at 14:30`: join later. Also `--at 2:30pm`, `--at "tomorrow 9am"`, \
+`--at "in 20m"`, `--at 2026-11-27T14:30`. Times are in your Slack time zone.
+• `/record stop [<link>]`: make the recorder leave (or cancel a scheduled one). What was \
+recorded so far is still posted. Only the person who asked, or a workspace admin, can stop it.
+• `/record list`: recordings in this channel, running and recent.
+• `/record help`: this message.
+Options can go in any order. The recorder joins as a participant: if the meeting has a waiting \
+room, the host must let it in. One meeting gets one recorder: asking again points you to the \
+one already there."""
 
 
 @dataclass(frozen=True)
@@ -60,15 +59,35 @@ def meeting_name(recording: Recording) -> str:
     try:
         return parse_meeting_link(recording.meeting_url).display_name
     except MeetingLinkError:
-        return f"{_platform_label(recording.platform)} meeting"
+        return f"{platform_label(recording.platform)} meeting"
 
 
 def accepted(recording: Recording) -> str:
-    """The ephemeral reply to /record, sent within Slack's 3 seconds."""
-    platform = _platform_label(recording.platform)
+    """The private reply to /record, sent within Slack's 3 seconds."""
+    platform = platform_label(recording.platform)
+    if recording.join_at_text or recording.join_at:
+        when = recording.join_at_text or "the time you gave"
+        return (
+            f"Scheduling a recorder for your {platform} meeting ({escape(when)}, your time). "
+            "I'll post the video in this channel when the meeting ends."
+        )
     return (
         f"Sending a recorder to your {platform} meeting. "
         "I'll post the video in this channel when the meeting ends."
+    )
+
+
+def already_recording(existing: Recording) -> str:
+    where = message_link(existing)
+    name = escape(meeting_name(existing))
+    if where:
+        return (
+            f"{name} already has a recorder: see <{where}|its status message>. "
+            "No second one was sent."
+        )
+    return (
+        f"{name} already has a recorder on its way (asked by <@{existing.user_id}>). "
+        "No second one was sent."
     )
 
 
@@ -81,85 +100,12 @@ def huddle_not_supported() -> str:
     )
 
 
-def announcement(recording: Recording) -> Message:
-    """Posted to the channel once Recall has accepted the bot."""
-    name = escape(meeting_name(recording))
-    platform = _platform_label(recording.platform)
-    line = f"<@{recording.user_id}> asked to record a {platform} meeting. A recorder is joining."
-    return Message(
-        text=f"{line} ({name})",
-        blocks=_blocks(
-            SectionBlock(text=MarkdownTextObject(text=f":red_circle: {line}")),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"{name} · The video will be posted here when the meeting ends."
-                    )
-                ]
-            ),
-        ),
-    )
-
-
-def ready(recording: Recording, download_url: str, link_expires_at: datetime | None) -> Message:
-    """The finished recording, as a video link, with who asked and how long it ran."""
-    name = escape(meeting_name(recording))
-    ran = format_duration(recording.duration_seconds)
-    who = f"<@{recording.user_id}>"
-    details = [f"Requested by {who}"]
-    if ran:
-        details.append(f"ran {ran}")
-    if link_expires_at:
-        details.append(f"link works until {_slack_time(link_expires_at)}")
-    section = SectionBlock(
-        text=MarkdownTextObject(
-            text=f":movie_camera: *Recording ready:* {name}\n<{download_url}|Watch the video>"
-        )
-    )
-    if len(download_url) <= MAX_BUTTON_URL:
-        section = SectionBlock(
-            text=section.text,
-            accessory=ButtonElement(
-                text="Watch recording", url=download_url, action_id="open_recording"
-            ),
-        )
-    summary = f"Recording ready: {name}, requested by {who}" + (f", ran {ran}" if ran else "")
-    return Message(
-        text=f"{summary}. Watch: {download_url}",
-        blocks=_blocks(
-            section, ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))])
-        ),
-    )
-
-
-def failed(recording: Recording) -> Message:
-    """Why there is no video, in plain words, with what to do next when there is something."""
-    name = escape(meeting_name(recording))
-    explanation = explain(recording.failure_reason, recording.failure_sub_code)
-    words = escape(explanation.summary)
-    if recording.failure_detail:
-        words += f" Recall said: “{escape(recording.failure_detail[:300])}”"
-    if explanation.advice:
-        words += f"\n{escape(explanation.advice)}"
-    who = f"<@{recording.user_id}>"
-    return Message(
-        text=f"No recording of {name} (requested by {who}). {words}",
-        blocks=_blocks(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f":warning: *No recording of {name}* (requested by {who})\n{words}"
-                )
-            )
-        ),
-    )
-
-
 def not_started(recording: Recording) -> str:
     """To the requester alone: Recall never took the request, so the channel saw nothing."""
     explanation = explain(recording.failure_reason, recording.failure_sub_code)
     words = f"I couldn't send a recorder to {meeting_name(recording)}. {explanation.summary}"
     if recording.failure_detail:
-        words += f" Recall said: “{recording.failure_detail[:300]}”"
+        words += f" {recording.failure_detail[:300]}"
     if explanation.advice:
         words += f"\n{explanation.advice}"
     return escape(words)
@@ -179,6 +125,58 @@ def channel_unreachable(channel_id: str) -> str:
     )
 
 
+def listing(live: list[Recording], recent: list[Recording], now: datetime) -> str:
+    """`/record list`: this channel's running recordings, then recent finished ones."""
+    if not live and not recent:
+        return (
+            "No recordings in this channel in the last 7 days. "
+            "Start one with `/record <meeting link>`."
+        )
+    lines = []
+    if live:
+        lines.append("*Running*")
+        lines += [_list_line(r, now) for r in live]
+    if recent:
+        lines.append("*Recent*")
+        lines += [_list_line(r, now) for r in recent]
+    return "\n".join(lines)
+
+
+def _list_line(rec: Recording, now: datetime) -> str:
+    name = escape(meeting_name(rec))
+    link = message_link(rec)
+    shown = f"<{link}|{name}>" if link else name
+    state = STATE_WORDS.get(rec.state.value, rec.state.value)
+    if rec.state.value == "failed":
+        state += f": {escape(explain(rec.failure_reason, rec.failure_sub_code).summary)}"
+    ran = format_duration(rec.duration_seconds) if rec.state.value == "ready" else None
+    extra = f", ran {ran}" if ran else ""
+    when = slack_time(from_ts(rec.created_at) or now, "date_short_pretty")
+    return f"• {shown}: {state}{extra} · asked by <@{rec.user_id}> {when}"
+
+
+STATE_WORDS = {
+    "requested": "starting",
+    "scheduled": "scheduled",
+    "joining": "joining",
+    "waiting_room": "waiting to be let in",
+    "in_call": "in the meeting",
+    "recording": "recording",
+    "processing": "preparing the video",
+    "ready": "ready",
+    "failed": "no recording",
+    "cancelled": "cancelled",
+}
+
+
+def message_link(rec: Recording) -> str | None:
+    """A link to the recording's status message, when we know enough to build one."""
+    if not (rec.team_domain and rec.status_channel and rec.status_ts):
+        return None
+    message_id = "p" + rec.status_ts.replace(".", "")
+    return f"https://{rec.team_domain}.slack.com/archives/{rec.status_channel}/{message_id}"
+
+
 def format_duration(seconds: float | None) -> str | None:
     if seconds is None:
         return None
@@ -190,18 +188,18 @@ def format_duration(seconds: float | None) -> str | None:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _slack_time(moment: datetime) -> str:
+def slack_time(moment: datetime, style: str = "date_short_pretty} {time") -> str:
     """Shown in each reader's own time zone by Slack; the fallback is UTC."""
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+    return f"<!date^{int(moment.timestamp())}^{{{style}}}|{fallback}>"
 
 
-def _platform_label(platform: str) -> str:
+def platform_label(platform: str) -> str:
     try:
         return Platform(platform).label
     except ValueError:
         return "online"
 
 
-def _blocks(*blocks: Any) -> list[dict[str, Any]]:
-    return [block.to_dict() for block in blocks]
+def blocks(*items: Any) -> list[dict[str, Any]]:
+    return [item.to_dict() for item in items]

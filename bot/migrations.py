@@ -72,3 +72,28 @@ def create_recordings(db: Database) -> None:
     )
     db["recordings"].create_index(["channel_id", "created_at"])
     db["recordings"].create_index(["meeting_key", "state"])
+
+
+@migrations()
+def add_options_and_controls(db: Database) -> None:
+    recordings = db["recordings"]
+    for column, kind in (
+        ("leased_until", str),  # claim lease, separate from the schedule in next_poll_at
+        ("team_domain", str),  # for links to our messages (https://<domain>.slack.com/…)
+        ("bot_name", str),  # name shown in the meeting (--name)
+        ("layout", str),  # Recall video_mixed_layout (--layout)
+        ("separate_videos", int),  # per-participant MP4s requested (--separate)
+        ("join_at_text", str),  # --at as typed, when it needs the requester's time zone
+        ("join_at", str),  # when the bot joins (scheduled bots)
+        ("stop_requested_by", str),  # who pressed Stop / Cancel (or /record stop)
+        ("stop_requested_at", str),
+        ("stop_sent_at", str),  # when Recall accepted leave_call / delete
+        ("alerts", str),  # thread replies already sent, e.g. "waiting_room"
+        ("status_key", str),  # fingerprint of what the status message shows now
+    ):
+        recordings.add_column(column, kind)
+    # "One bot per meeting": live recordings by meeting, without reading finished history.
+    db.execute(
+        "CREATE INDEX idx_recordings_live ON recordings (team_id, meeting_key) "
+        "WHERE finished_at IS NULL"
+    )

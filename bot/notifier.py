@@ -45,6 +45,8 @@ UNREACHABLE = frozenset(
         "cannot_dm_bot",
     }
 )
+# chat.update errors meaning our status message no longer exists where we left it.
+GONE = frozenset({"message_not_found", "cant_update_message", "channel_not_found", "is_archived"})
 BAD_BLOCKS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
 
 
@@ -92,6 +94,44 @@ class SlackNotifier:
             note = messages.channel_unreachable(recording.channel_id)
             direct = Message(text=f"{note}\n{message.text}", blocks=message.blocks)
             return Delivery(**self._post(recording.user_id, direct), direct=True)
+        except (SlackClientError, OSError) as exc:
+            raise _unavailable(exc) from exc
+
+    def update(self, recording: Recording, message: Message) -> Delivery:
+        """Show `message` in the recording's status message; post it anew if that is gone."""
+        if not (recording.status_channel and recording.status_ts):
+            return self.post(recording, message)
+        try:
+            try:
+                self._client.chat_update(
+                    channel=recording.status_channel,
+                    ts=recording.status_ts,
+                    text=message.text,
+                    blocks=message.blocks,
+                )
+            except SlackApiError as exc:
+                if _error(exc) not in GONE:
+                    raise
+                log.info("recording %s: status message gone (%s)", recording.id, _error(exc))
+                return self.post(recording, message)
+        except (SlackClientError, OSError) as exc:
+            raise _unavailable(exc) from exc
+        return Delivery(recording.status_channel, recording.status_ts, direct=False)
+
+    def reply(self, recording: Recording, text: str, *, broadcast: bool = False) -> None:
+        """A thread reply under the status message: this is what notifies people."""
+        if not (recording.status_channel and recording.status_ts):
+            self.post(recording, Message(text=text))
+            return
+        try:
+            self._client.chat_postMessage(
+                channel=recording.status_channel,
+                thread_ts=recording.status_ts,
+                reply_broadcast=broadcast,
+                text=text,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
         except (SlackClientError, OSError) as exc:
             raise _unavailable(exc) from exc
 

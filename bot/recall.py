@@ -118,6 +118,10 @@ class RecallClient:
     def leave_call(self, bot_id: str) -> dict[str, Any]:
         return self._call("POST", f"bot/{bot_id}/leave_call/")
 
+    def delete_bot(self, bot_id: str) -> None:
+        """Cancel a scheduled bot that has not started joining (405 once it has)."""
+        self._call("DELETE", f"bot/{bot_id}/")
+
     def close(self) -> None:
         self._http.close()
 

@@ -6,9 +6,10 @@ worker pool or later by the poller, which makes a crash or restart harmless: an 
 is simply due again when its lease runs out.
 
 One step does whatever the recording needs next:
+- someone pressed Stop or Cancel: tell Recall (leave the call, or delete a scheduled bot);
 - no Recall bot yet: create it (507 → wait and retry, 4xx → explain, outage → back off);
 - a bot in progress: ask Recall how it is doing and move the state machine;
-- a final state not yet announced: post the video link or the reason there is none.
+- then bring Slack up to date (bot/slack_sync.py): the status message, and the thread replies.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import messages
-from bot.bot_report import BotReport, download_url_expiry, read_bot
+from bot.bot_report import BotReport, read_bot
+from bot.bot_request import BotDefaults, bot_payload
+from bot.commands import RecordOptions
+from bot.join_time import JoinTimeError, parse_join_time
 from bot.lifecycle import Outcome, State, advance, decide
 from bot.meetings import MeetingLink
-from bot.notifier import SlackNotifier, SlackUnavailable
+from bot.notifier import SlackUnavailable
 from bot.recall import (
     RecallAuthError,
     RecallClient,
@@ -39,6 +42,8 @@ from bot.recall import (
     RecallUnavailable,
     create_bot_with_retries,
 )
+from bot.slack_sync import SlackSync
+from bot.slack_users import SlackUsers
 from bot.store import Recording, Store, from_ts, ts
 
 log = logging.getLogger(__name__)
@@ -51,9 +56,9 @@ def utcnow() -> datetime:
 @dataclass(frozen=True)
 class RecorderPolicy:
     poll_interval: timedelta
-    deadline: timedelta  # stop following a bot this long after the request
-    bot_name: str
+    deadline: timedelta  # stop following a bot this long after it should have joined
     recall_region: str
+    bot: BotDefaults = field(default_factory=BotDefaults)
     lease: timedelta = timedelta(minutes=2)  # longer than one step can take
     max_capacity_waits: int = 10  # 507s before we give up (≈5 min at 30 s; reference §4.7)
     create_give_up_after: timedelta = timedelta(minutes=10)
@@ -67,8 +72,10 @@ class RecordingRequest:
     channel_id: str
     user_id: str
     link: MeetingLink
+    options: RecordOptions = field(default_factory=RecordOptions)
     response_url: str | None = None
     enterprise_id: str | None = None
+    team_domain: str | None = None
 
 
 class Recorder:
@@ -76,7 +83,8 @@ class Recorder:
         self,
         store: Store,
         recall: RecallClient,
-        notifier: SlackNotifier,
+        slack: SlackSync,
+        users: SlackUsers,
         policy: RecorderPolicy,
         *,
         executor: Executor | None = None,
@@ -85,7 +93,8 @@ class Recorder:
     ):
         self.store = store
         self.recall = recall
-        self.notifier = notifier
+        self.slack = slack
+        self.users = users
         self.policy = policy
         self._executor = executor
         self._clock = clock
@@ -96,13 +105,21 @@ class Recorder:
 
     # --- entry points ----------------------------------------------------------------
 
-    def request(self, req: RecordingRequest) -> Recording:
-        """Persist a /record request; nothing is lost even if we die before acting on it."""
-        return self.store.add(
-            self._clock(),
-            self.policy.deadline,
+    def request(self, req: RecordingRequest) -> tuple[Recording, bool]:
+        """Persist a /record request, unless the meeting already has a live recording.
+
+        Returns the recording and whether it is new. Nothing is lost even if we die before
+        acting on it: the row is due at once and the poller will pick it up.
+        """
+        now = self._clock()
+        join_time = req.options.join_time
+        join_at = join_time.absolute if join_time and not join_time.needs_timezone else None
+        return self.store.add_unless_live(
+            now,
+            self.policy.deadline + ((join_at - now) if join_at else timedelta()),
             team_id=req.team_id,
             enterprise_id=req.enterprise_id,
+            team_domain=req.team_domain,
             channel_id=req.channel_id,
             user_id=req.user_id,
             response_url=req.response_url,
@@ -110,10 +127,15 @@ class Recorder:
             platform=req.link.platform.value,
             meeting_key=req.link.dedup_key,
             recall_region=self.policy.recall_region,
+            bot_name=req.options.bot_name or self.policy.bot.bot_name,
+            layout=req.options.layout or self.policy.bot.layout,
+            separate_videos=int(req.options.separate),
+            join_at=ts(join_at) if join_at else None,
+            join_at_text=join_time.text if join_time and join_time.needs_timezone else None,
         )
 
     def start_soon(self, recording_id: str) -> None:
-        """Work on a new request now, off the request thread (the poller is the safety net)."""
+        """Work on a recording now, off the request thread (the poller is the safety net)."""
         if self._executor is None:
             self.work_on(recording_id)
             return
@@ -129,17 +151,6 @@ class Recorder:
         _, not_done = wait(pending, timeout=timeout)
         return not not_done
 
-    def _forget(self, future: Future[None]) -> None:
-        with self._pending_lock:
-            self._pending.discard(future)
-
-    def _work_on_logged(self, recording_id: str) -> None:
-        try:
-            self.work_on(recording_id)
-        except Exception:
-            # The row stays claimed until its lease ends; the poller then tries again.
-            log.exception("recording %s: first step failed; the poller will retry", recording_id)
-
     def work_on(self, recording_id: str) -> None:
         now = self._clock()
         recording = self.store.claim(recording_id, now, self.policy.lease)
@@ -147,28 +158,69 @@ class Recorder:
             self.step(recording, now)
 
     def step(self, recording: Recording, now: datetime) -> None:
-        """Do the next thing a claimed recording needs."""
-        if recording.state.is_final:
-            self._finish(recording, now)
-        elif recording.recall_bot_id is None:
-            self._create_bot(recording, now)
+        """Do the next thing a claimed recording needs, then give the lease back."""
+        try:
+            self._step(recording, now)
+        finally:
+            self.store.release(recording)
+
+    def _step(self, rec: Recording, now: datetime) -> None:
+        if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
+            stopped = self._stop(rec, now)
+            if stopped is None:
+                return
+            rec = stopped
+        if rec.state.is_final:
+            self._sync(rec, now)
+        elif rec.recall_bot_id is None:
+            self._create_bot(rec, now)
         else:
-            self._check_bot(recording, now)
+            self._check_bot(rec, now)
+
+    # --- stop and cancel ------------------------------------------------------------------
+
+    def _stop(self, rec: Recording, now: datetime) -> Recording | None:
+        """Carry out a Stop/Cancel press; None if the step should end here."""
+        if rec.recall_bot_id is None:
+            # Recall never got it (e.g. still waiting for a free bot): nothing to undo there.
+            return self._finish_as(rec, now, State.CANCELLED, stop_sent_at=ts(now))
+        try:
+            if rec.state in (State.REQUESTED, State.SCHEDULED):
+                try:
+                    self.recall.delete_bot(rec.recall_bot_id)
+                    return self._finish_as(rec, now, State.CANCELLED, stop_sent_at=ts(now))
+                except RecallRejected:
+                    pass  # already dispatched (405): it is joining, so make it leave instead
+            self.recall.leave_call(rec.recall_bot_id)
+        except RecallRejected as exc:
+            # cannot_command_completed_bot / _unstarted_bot: nothing left to stop.
+            log.info("recording %s: leave_call not needed (%s)", rec.id, exc.code or exc.status)
+        except RecallNotFound:
+            return self._fail(rec, now, "bot_gone")
+        except RecallError as exc:
+            self._retry_later(rec, now, exc)
+            return None
+        log.info("recording %s: bot asked to leave", rec.id)
+        return self.store.save(rec, now, stop_sent_at=ts(now))
 
     # --- creating the bot --------------------------------------------------------------
 
     def _create_bot(self, rec: Recording, now: datetime) -> None:
+        if rec.join_at_text and not rec.join_at:
+            resolved = self._resolve_join_time(rec, now)
+            if resolved is None:
+                return
+            rec = resolved
         # A new key after each 507, or Recall would replay the cached 507 (reference §4.7).
         key = f"slack-record-{rec.id}-{rec.capacity_waits}"
+        payload = bot_payload(rec, self.policy.bot)
         try:
-            bot = create_bot_with_retries(
-                self.recall, self._bot_payload(rec), key, sleep=self._sleep
-            )
+            bot = create_bot_with_retries(self.recall, payload, key, sleep=self._sleep)
         except RecallNoCapacity as exc:
             self._wait_for_capacity(rec, now, exc)
             return
         except RecallRejected as exc:
-            self._fail(rec, now, "recall_rejected", detail=exc.detail)
+            self._fail(rec, now, "recall_rejected", detail=exc.detail, sub_code=exc.code)
             return
         except RecallAuthError as exc:
             self._note_key_refused(exc)
@@ -188,36 +240,33 @@ class Recorder:
             return
         self._recall_key_refused = False
         report = read_bot(bot)
-        outcome = decide(report) or Outcome(State.JOINING)
-        state = advance(rec.state, outcome.state) or State.JOINING
+        later = rec.join_at is not None and from_ts(rec.join_at) > now + timedelta(minutes=1)
+        start = State.SCHEDULED if later else State.JOINING
+        outcome = decide(report) or Outcome(start)
         saved = self.store.save(
             rec,
             now,
             recall_bot_id=report.bot_id,
-            state=state,
+            state=advance(rec.state, outcome.state) or start,
             attempts=0,
             next_poll_at=ts(now + self.policy.poll_interval),
             **_status_columns(report),
         )
-        if saved is None:
-            return
-        log.info("recording %s: Recall bot %s created", rec.id, report.bot_id)
-        self._announce(saved, now)
+        if saved is not None:
+            log.info("recording %s: Recall bot %s created", rec.id, report.bot_id)
+            self._sync(saved, now, report)
 
-    def _bot_payload(self, rec: Recording) -> dict[str, Any]:
-        return {
-            "meeting_url": rec.meeting_url,
-            "bot_name": self.policy.bot_name,
-            "recording_config": {"video_mixed_mp4": {}, "video_mixed_layout": "speaker_view"},
-            # Ties the bot back to us; values must be strings (reference §4.2).
-            "metadata": {
-                "app": "slack-record",
-                "recording_id": rec.id,
-                "slack_team": rec.team_id,
-                "slack_channel": rec.channel_id,
-                "slack_user": rec.user_id,
-            },
-        }
+    def _resolve_join_time(self, rec: Recording, now: datetime) -> Recording | None:
+        """`--at 14:30` means 14:30 where the requester is: ask Slack for their time zone."""
+        zone = self.users.timezone(rec.user_id) or UTC
+        try:
+            join_at = parse_join_time(rec.join_at_text or "", now).resolve(zone, now)
+        except JoinTimeError as exc:
+            self._fail(rec, now, "join_time_invalid", detail=str(exc))
+            return None
+        return self.store.save(
+            rec, now, join_at=ts(join_at), deadline_at=ts(join_at + self.policy.deadline)
+        )
 
     def _wait_for_capacity(self, rec: Recording, now: datetime, exc: RecallNoCapacity) -> None:
         waits = rec.capacity_waits + 1
@@ -231,16 +280,7 @@ class Recorder:
             next_poll_at=ts(now + timedelta(seconds=exc.retry_after)),
         )
         if saved is not None and waits == 1:
-            self._tell_requester(saved, messages.waiting_for_recorder())
-
-    def _announce(self, rec: Recording, now: datetime) -> None:
-        try:
-            delivery = self.notifier.post(rec, messages.announcement(rec))
-        except SlackUnavailable as exc:
-            # The recording goes on; the final notice will try again.
-            log.warning("recording %s: could not announce in Slack (%s)", rec.id, exc)
-            return
-        self.store.save(rec, now, status_channel=delivery.channel, status_ts=delivery.ts)
+            self.slack.tell_requester_quietly(saved, "waiting_for_recorder")
 
     # --- following the bot ------------------------------------------------------------
 
@@ -267,7 +307,7 @@ class Recorder:
         outcome = decide(report)
         changes: dict[str, Any] = {"attempts": 0, **_status_columns(report)}
         new_state = advance(rec.state, outcome.state) if outcome else None
-        if new_state is not None:
+        if outcome and new_state is not None:
             log.info("recording %s: %s -> %s", rec.id, rec.state, new_state)
             changes["state"] = new_state
             if new_state == State.FAILED:
@@ -277,8 +317,8 @@ class Recorder:
         final = (new_state or rec.state).is_final
         changes["next_poll_at"] = ts(now if final else now + self.policy.poll_interval)
         saved = self.store.save(rec, now, **changes)
-        if saved is not None and final:
-            self._finish(saved, now, report)
+        if saved is not None:
+            self._sync(saved, now, report)
 
     def _give_up(self, rec: Recording, now: datetime) -> None:
         log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
@@ -288,65 +328,61 @@ class Recorder:
             log.info("recording %s: leave_call failed (%s)", rec.id, type(exc).__name__)
         self._fail(rec, now, "deadline_exceeded")
 
-    # --- the final notice -------------------------------------------------------------
+    # --- Slack ------------------------------------------------------------------------
 
-    def _finish(self, rec: Recording, now: datetime, report: BotReport | None = None) -> None:
-        if rec.notified_at:
-            self.store.save(rec, now, next_poll_at=None)
-            return
+    def _sync(self, rec: Recording, now: datetime, report: BotReport | None = None) -> None:
+        """Bring Slack up to date; a final notice that could not be delivered is retried."""
         try:
-            if rec.state == State.READY:
-                report = self._fresh_report(rec, now, report)
-                if report is None:
-                    return
-                self.notifier.post(rec, messages.ready(rec, *_video_link(report, now)))
-            elif rec.state == State.FAILED and rec.recall_bot_id is None:
-                # Recall never took the request, so the channel never heard of it.
-                self.notifier.tell_requester(rec, messages.not_started(rec))
-            elif rec.state == State.FAILED:
-                self.notifier.post(rec, messages.failed(rec))
+            self.slack.sync(rec, now, report, fetch_video=self._fetch_video)
+        except RecallError as exc:
+            # The ready notice needs a fresh link and Recall would not give one right now.
+            self._retry_later(rec, now, exc)
         except SlackUnavailable as exc:
-            if now - (from_ts(rec.finished_at) or now) > self.policy.notify_give_up_after:
+            current = self.store.get(rec.id) or rec
+            if not current.state.is_final or current.notified_at:
+                log.warning("recording %s: Slack update failed (%s)", rec.id, exc)
+            elif now - (from_ts(current.finished_at) or now) > self.policy.notify_give_up_after:
                 log.error("recording %s: giving up on the Slack notice (%s)", rec.id, exc)
                 self.store.save(rec, now, next_poll_at=None)
             else:
                 log.warning("recording %s: Slack notice failed (%s); will retry", rec.id, exc)
                 self._retry_later(rec, now, exc)
-            return
-        self.store.save(rec, now, notified_at=ts(now), next_poll_at=None)
-        log.info("recording %s: %s notice delivered", rec.id, rec.state)
 
-    def _fresh_report(
-        self, rec: Recording, now: datetime, report: BotReport | None
-    ) -> BotReport | None:
+    def _fetch_video(self, rec: Recording) -> BotReport:
         """The download link is never stored (it is a bearer credential): fetch it when needed."""
-        if report is not None and report.has_video:
-            return report
-        try:
-            fresh = read_bot(self.recall.get_bot(rec.recall_bot_id or ""))
-        except RecallError as exc:
-            self._retry_later(rec, now, exc)
-            return None
-        if not fresh.has_video:
-            self._retry_later(rec, now, RecallUnavailable("the video link is missing"))
-            return None
-        return fresh
+        report = read_bot(self.recall.get_bot(rec.recall_bot_id or ""))
+        if not report.has_video:
+            raise RecallUnavailable("the video link is missing")
+        return report
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _fail(self, rec: Recording, now: datetime, reason: str, detail: str | None = None) -> None:
+    def _finish_as(
+        self, rec: Recording, now: datetime, state: State, **more: Any
+    ) -> Recording | None:
+        return self.store.save(
+            rec, now, state=state, finished_at=ts(now), next_poll_at=ts(now), **more
+        )
+
+    def _fail(
+        self,
+        rec: Recording,
+        now: datetime,
+        reason: str,
+        detail: str | None = None,
+        sub_code: str | None = None,
+    ) -> None:
         log.info("recording %s: failed (%s)", rec.id, reason)
-        saved = self.store.save(
+        saved = self._finish_as(
             rec,
             now,
-            state=State.FAILED,
+            State.FAILED,
             failure_reason=reason,
+            failure_sub_code=sub_code,
             failure_detail=detail[:500] if detail else None,
-            finished_at=ts(now),
-            next_poll_at=ts(now),
         )
         if saved is not None:
-            self._finish(saved, now)
+            self._sync(saved, now)
 
     def _retry_later(
         self, rec: Recording, now: datetime, exc: Exception, max_backoff: timedelta | None = None
@@ -366,11 +402,16 @@ class Recorder:
             rec, now, attempts=attempts, next_poll_at=ts(now + timedelta(seconds=delay))
         )
 
-    def _tell_requester(self, rec: Recording, text: str) -> None:
+    def _forget(self, future: Future[None]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def _work_on_logged(self, recording_id: str) -> None:
         try:
-            self.notifier.tell_requester(rec, text)
-        except SlackUnavailable as exc:
-            log.warning("recording %s: could not reach the requester (%s)", rec.id, exc)
+            self.work_on(recording_id)
+        except Exception:
+            # The row stays due; the poller tries again on its next pass.
+            log.exception("recording %s: step failed; the poller will retry", recording_id)
 
     def _note_key_refused(self, exc: RecallAuthError) -> None:
         if not self._recall_key_refused:
@@ -389,13 +430,11 @@ def _status_columns(report: BotReport) -> dict[str, Any]:
         columns["recall_status"] = report.latest.code
         columns["recall_sub_code"] = report.latest.sub_code
         columns["recall_status_at"] = ts(report.latest.at) if report.latest.at else None
-    if report.recording_started_at:
-        columns["recording_started_at"] = ts(report.recording_started_at)
+    started = report.recording_started_at
+    if started is None and report.latest_code == "in_call_recording" and report.latest:
+        started = report.latest.at  # the recording's own start time comes later
+    if started:
+        columns["recording_started_at"] = ts(started)
     if report.recording_completed_at:
         columns["recording_ended_at"] = ts(report.recording_completed_at)
     return columns
-
-
-def _video_link(report: BotReport, now: datetime) -> tuple[str, datetime]:
-    url = report.download_url or ""
-    return url, download_url_expiry(url, now)

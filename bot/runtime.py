@@ -14,12 +14,16 @@ from datetime import datetime, timedelta
 
 import httpx
 
+from bot.bot_request import BotDefaults
 from bot.config import Settings
+from bot.controls import Controls
 from bot.notifier import SlackNotifier, background_client
 from bot.poller import Poller
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
 from bot.recorder import Recorder, RecorderPolicy, utcnow
 from bot.slack_app import build_slack_app
+from bot.slack_sync import SlackSync
+from bot.slack_users import SlackUsers
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,9 +49,9 @@ class Runtime:
                 settings.recall_api_base_url, settings.recall_api_key, recall_transport
             )
         )
-        self.notifier = SlackNotifier(
-            background_client(settings.slack_bot_token, settings.slack_api_url)
-        )
+        slack_client = background_client(settings.slack_bot_token, settings.slack_api_url)
+        self.notifier = SlackNotifier(slack_client)
+        self.users = SlackUsers(slack_client)
         self.workers = ThreadPoolExecutor(
             max_workers=RECORDING_WORKERS, thread_name_prefix="recording"
         )
@@ -55,23 +59,34 @@ class Runtime:
         self.recorder = Recorder(
             self.store,
             self.recall,
-            self.notifier,
+            SlackSync(self.store, self.notifier),
+            self.users,
             RecorderPolicy(
                 poll_interval=interval,
                 deadline=timedelta(hours=settings.recording_deadline_hours),
-                bot_name=settings.bot_name,
                 recall_region=settings.recall_region,
+                bot=BotDefaults(
+                    bot_name=settings.bot_name,
+                    layout=settings.default_layout,
+                    waiting_room_timeout=settings.waiting_room_timeout_seconds,
+                    noone_joined_timeout=settings.noone_joined_timeout_seconds,
+                    everyone_left_timeout=settings.everyone_left_timeout_seconds,
+                    max_recording_seconds=settings.max_recording_minutes * 60,
+                ),
             ),
             executor=self.workers,
             clock=clock,
             sleep=sleep,
         )
+        self.controls = Controls(self.store, self.recorder, self.users, clock)
         self.poller = Poller(self.recorder, interval, clock)
         self.slack_app = build_slack_app(
             bot_token=settings.slack_bot_token,
             signing_secret=settings.slack_signing_secret,
             slack_api_url=settings.slack_api_url,
             recorder=self.recorder,
+            controls=self.controls,
+            clock=clock,
         )
 
     def start(self) -> None:

@@ -7,12 +7,15 @@ slash command never waits on Slack's API (the 3-second budget stays ours).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
+from bot.controls import Controls
 from bot.recorder import Recorder
 from handlers import register_listeners
 
@@ -33,7 +36,13 @@ logging.getLogger("slack_bolt.App").addFilter(_IgnoreEnvTokenWarning())
 
 
 def build_slack_app(
-    *, bot_token: str, signing_secret: str, slack_api_url: str, recorder: Recorder
+    *,
+    bot_token: str,
+    signing_secret: str,
+    slack_api_url: str,
+    recorder: Recorder,
+    controls: Controls,
+    clock: Callable[[], datetime],
 ) -> App:
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=bot_token)
@@ -48,5 +57,5 @@ def build_slack_app(
         # Slack retries nothing for slash commands; unmatched requests should just 404.
         raise_error_for_unhandled_request=False,
     )
-    register_listeners(app, recorder)
+    register_listeners(app, recorder, controls, clock)
     return app

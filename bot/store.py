@@ -2,10 +2,12 @@
 
 - One file at DATABASE_PATH, created with mode 0600 (it holds Slack reply hooks), WAL mode, a
   busy timeout, and one connection per thread (sqlite3 connections must not cross threads).
-- Work is claimed with a single conditional `UPDATE ... RETURNING`: the row's `next_poll_at` is
-  pushed forward as a lease and stamped with a fresh `claim_token`. Only the claimer's writes
-  (which name the token) land, so two pollers, or a poller and a web thread, never both act on
-  one recording. If the claimer dies, the lease simply expires and the row is due again.
+- Work is claimed with a single conditional `UPDATE ... RETURNING` that takes a lease
+  (`leased_until`) and stamps a fresh `claim_token`. Only the claimer's writes (which name the
+  token) land, so two pollers, or a poller and a web thread, never both act on one recording.
+  If the claimer dies, the lease simply expires and the row can be claimed again.
+- `next_poll_at` is the schedule (when the recording next needs a step; NULL when nothing is
+  left to do). Buttons and commands may pull it forward at any time without touching a lease.
 """
 
 from __future__ import annotations
@@ -73,6 +75,18 @@ class Recording:
     status_ts: str | None = None
     finished_at: str | None = None
     notified_at: str | None = None
+    leased_until: str | None = None
+    team_domain: str | None = None
+    bot_name: str | None = None
+    layout: str | None = None
+    separate_videos: int | None = None
+    join_at_text: str | None = None
+    join_at: str | None = None
+    stop_requested_by: str | None = None
+    stop_requested_at: str | None = None
+    stop_sent_at: str | None = None
+    alerts: str | None = None
+    status_key: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
@@ -82,12 +96,21 @@ class Recording:
         return cls(**values)
 
     @property
+    def alerted(self) -> frozenset[str]:
+        return frozenset(filter(None, (self.alerts or "").split(",")))
+
+    @property
     def duration_seconds(self) -> float | None:
         start, end = from_ts(self.recording_started_at), from_ts(self.recording_ended_at)
         return max(0.0, (end - start).total_seconds()) if start and end else None
 
 
 _COLUMNS = frozenset(f.name for f in dataclasses.fields(Recording))
+# Due: scheduled for now or earlier, and not leased by someone else.
+_DUE = (
+    "next_poll_at IS NOT NULL AND next_poll_at <= :now "
+    "AND (leased_until IS NULL OR leased_until <= :now)"
+)
 
 
 class Store:
@@ -125,8 +148,15 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------
 
-    def add(self, now: datetime, deadline: timedelta, **fields: Any) -> Recording:
-        """Save a new recording request, due for work at once."""
+    def add_unless_live(
+        self, now: datetime, deadline: timedelta, **fields: Any
+    ) -> tuple[Recording, bool]:
+        """Save a new request, due at once; or, if the same meeting already has a live
+        recording in this workspace, return that one instead (and False).
+
+        Check and insert run under one write lock (BEGIN IMMEDIATE), so two simultaneous
+        /record commands for one meeting cannot both get a bot.
+        """
         row = {
             "id": secrets.token_hex(12),
             "state": State.REQUESTED.value,
@@ -138,31 +168,48 @@ class Store:
             "capacity_waits": 0,
             **fields,
         }
-        self.db["recordings"].insert(row)
-        return Recording.from_row(row)
+        db = self.db
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            live = self._live(
+                "team_id = ? AND meeting_key = ?", [row["team_id"], row.get("meeting_key")]
+            )
+            if live:
+                db.commit()
+                return live[0], False
+            db["recordings"].insert(row)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        return Recording.from_row(row), True
 
     def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
         """Claim one recording if it is due and nobody holds it."""
-        rows = self._claim("id = :id AND next_poll_at <= :now", {"id": recording_id}, now, lease)
+        rows = self._claim(f"id = :id AND {_DUE}", {"id": recording_id}, now, lease)
         return rows[0] if rows else None
 
     def claim_due(self, now: datetime, lease: timedelta, limit: int = 100) -> list[Recording]:
         """Claim up to `limit` due recordings, oldest-due first, in one statement."""
-        where = (
-            "id IN (SELECT id FROM recordings WHERE next_poll_at IS NOT NULL "
-            "AND next_poll_at <= :now ORDER BY next_poll_at LIMIT :limit)"
-        )
+        where = f"id IN (SELECT id FROM recordings WHERE {_DUE} ORDER BY next_poll_at LIMIT :limit)"
         return self._claim(where, {"limit": limit}, now, lease)
 
     def _claim(
         self, where: str, params: dict[str, Any], now: datetime, lease: timedelta
     ) -> list[Recording]:
         sql = (
-            "UPDATE recordings SET next_poll_at = :lease_until, claim_token = :token "
+            "UPDATE recordings SET leased_until = :lease_until, claim_token = :token "
             f"WHERE {where} RETURNING *"
         )
         values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
         return [Recording.from_row(r) for r in self.db.query(sql, {**params, **values})]
+
+    def release(self, claimed: Recording) -> None:
+        """Give up our lease early (the step is done); harmless if it was lost already."""
+        self.db.execute(
+            "UPDATE recordings SET leased_until = NULL WHERE id = ? AND claim_token IS ?",
+            [claimed.id, claimed.claim_token],
+        )
 
     def save(self, claimed: Recording, now: datetime, **changes: Any) -> Recording | None:
         """Write changes to a recording we hold; None if our claim was lost meanwhile."""
@@ -181,7 +228,46 @@ class Store:
         )
         return Recording.from_row(rows[0]) if rows else None
 
+    def request_stop(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
+        """Record that someone asked to stop (or cancel) a live recording, and make it due now.
+
+        The next step does the talking to Recall. Only the first request counts; None if the
+        recording is already finished or a stop was already asked for.
+        """
+        rows = self.db.query(
+            "UPDATE recordings SET stop_requested_by = :user, stop_requested_at = :now, "
+            "next_poll_at = :now WHERE id = :id AND finished_at IS NULL "
+            "AND stop_requested_at IS NULL RETURNING *",
+            {"user": user_id, "now": ts(now), "id": recording_id},
+        )
+        found = [Recording.from_row(r) for r in rows]
+        return found[0] if found else None
+
     # --- reading -------------------------------------------------------------------------
+
+    def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
+        return found[0] if found else None
+
+    def live_in_channel(self, team_id: str, channel_id: str) -> list[Recording]:
+        return self._live("team_id = ? AND channel_id = ?", [team_id, channel_id])
+
+    def recent_in_channel(
+        self, team_id: str, channel_id: str, since: datetime, limit: int = 10
+    ) -> list[Recording]:
+        rows = self.db["recordings"].rows_where(
+            "team_id = ? AND channel_id = ? AND created_at >= ?",
+            [team_id, channel_id, ts(since)],
+            order_by="created_at desc",
+            limit=limit,
+        )
+        return [Recording.from_row(r) for r in rows]
+
+    def _live(self, where: str, params: list[Any]) -> list[Recording]:
+        rows = self.db["recordings"].rows_where(
+            f"finished_at IS NULL AND {where}", params, order_by="created_at desc"
+        )
+        return [Recording.from_row(r) for r in rows]
 
     def get(self, recording_id: str) -> Recording | None:
         rows = list(self.db["recordings"].rows_where("id = ?", [recording_id]))

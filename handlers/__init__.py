@@ -3,13 +3,19 @@ domain (bot/) and replies back; they never talk SQL or build Recall requests the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from slack_bolt import App
 
+from bot.controls import Controls
 from bot.recorder import Recorder
 from handlers import actions, commands, errors
 
 
-def register_listeners(app: App, recorder: Recorder) -> None:
-    commands.register(app, recorder)
-    actions.register(app)
+def register_listeners(
+    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
+) -> None:
+    commands.register(app, recorder, controls, clock)
+    actions.register(app, controls)
     errors.register(app)

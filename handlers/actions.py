@@ -1,11 +1,25 @@
-"""Buttons. A link button still sends Slack an interaction that must be acknowledged."""
+"""Buttons on the status message. Every press is acknowledged at once; the answer (only the
+presser sees it) comes after, because checking for an admin may need Slack's users.info."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.controls import Controls
 
 
-def register(app: App) -> None:
+def register(app: App, controls: Controls) -> None:
     @app.action("open_recording")
     def open_recording(ack: Ack) -> None:
+        ack()  # a link button still sends an interaction that must be acknowledged
+
+    @app.action("stop_recording")
+    @app.action("cancel_recording")
+    def stop_recording(
+        ack: Ack, respond: Respond, action: dict[str, Any], body: dict[str, Any]
+    ) -> None:
         ack()
+        answer = controls.stop(action.get("value", ""), body["user"]["id"])
+        respond(response_type="ephemeral", replace_original=False, text=answer)

@@ -1,40 +1,67 @@
-"""`/record`: answer within Slack's 3 seconds; the slow Recall work happens after the ack."""
+"""`/record`: answer within Slack's 3 seconds; slow work (Recall, users.info) after the ack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot import messages
-from bot.commands import CommandError, HelpCommand, parse_command
+from bot.commands import (
+    CommandError,
+    HelpCommand,
+    ListCommand,
+    RecordCommand,
+    StopCommand,
+    parse_command,
+)
+from bot.controls import Controls
 from bot.recorder import Recorder, RecordingRequest
 
 
-def register(app: App, recorder: Recorder) -> None:
+def register(
+    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
+) -> None:
     @app.command("/record")
-    def record(ack: Ack, command: dict[str, Any]) -> None:
+    def record(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
         try:
-            parsed = parse_command(command.get("text"))
+            parsed = parse_command(command.get("text"), clock())
         except CommandError as exc:
             ack(response_type="ephemeral", text=str(exc))
             return
+        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
         if isinstance(parsed, HelpCommand):
             ack(response_type="ephemeral", text=messages.HELP)
-            return
-        if not parsed.link.joinable_by_url:
+        elif isinstance(parsed, ListCommand):
+            ack(response_type="ephemeral", text=controls.listing(team, channel))
+        elif isinstance(parsed, StopCommand):
+            ack()  # may need users.info to check for an admin: answer after the ack
+            answer = controls.stop_from_command(team, channel, user, parsed.link)
+            respond(response_type="ephemeral", text=answer)
+        elif not parsed.link.joinable_by_url:
             ack(response_type="ephemeral", text=messages.huddle_not_supported())
-            return
-        # Saved before the ack, so a crash right after it cannot lose the request.
-        recording = recorder.request(
-            RecordingRequest(
-                team_id=command["team_id"],
-                enterprise_id=command.get("enterprise_id") or None,
-                channel_id=command["channel_id"],
-                user_id=command["user_id"],
-                response_url=command.get("response_url"),
-                link=parsed.link,
-            )
+        else:
+            _record(ack, recorder, command, parsed)
+
+
+def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: RecordCommand) -> None:
+    # Saved before the ack, so a crash right after it cannot lose the request.
+    recording, is_new = recorder.request(
+        RecordingRequest(
+            team_id=command["team_id"],
+            enterprise_id=command.get("enterprise_id") or None,
+            team_domain=command.get("team_domain") or None,
+            channel_id=command["channel_id"],
+            user_id=command["user_id"],
+            response_url=command.get("response_url"),
+            link=parsed.link,
+            options=parsed.options,
         )
-        ack(response_type="ephemeral", text=messages.accepted(recording))
-        recorder.start_soon(recording.id)
+    )
+    if not is_new:
+        ack(response_type="ephemeral", text=messages.already_recording(recording))
+        return
+    ack(response_type="ephemeral", text=messages.accepted(recording))
+    recorder.start_soon(recording.id)

@@ -3,6 +3,7 @@ file, the app served over real HTTP, and a clock tests move by hand."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from bot.web import create_app
 from tests.fakes.recall import FakeRecall
 from tests.fakes.server import LocalServer
 from tests.fakes.slack import FakeSlack
-from tests.slack_requests import signed_headers, slash_command_body
+from tests.slack_requests import block_action_body, signed_headers, slash_command_body
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 
@@ -106,6 +107,26 @@ class App:
             timeout=5,
         )
 
+    def press(
+        self, action_id: str, user_id: str = "U0USER1", hook: str = "press"
+    ) -> httpx.Response:
+        """Press a button on the recording's status message, as `user_id`."""
+        rec = self.recording()
+        body = block_action_body(
+            action_id,
+            rec.id,
+            response_url=self.slack.response_url(hook),
+            user_id=user_id,
+            channel_id=rec.status_channel or rec.channel_id,
+            message_ts=rec.status_ts or "1700000000.000100",
+        )
+        return httpx.post(
+            f"{self.url}/slack/events",
+            content=body,
+            headers=signed_headers(SIGNING_SECRET, body),
+            timeout=5,
+        )
+
     def poll(self, **advance: float) -> PollSummary:
         """Let time pass (default: one poll interval) and run one poller pass."""
         self.clock.advance(**(advance or {"seconds": 15}))
@@ -131,10 +152,32 @@ class App:
             if call.args.get("channel") == channel
         ]
 
+    def status(self, channel: str = "C0CHAN1") -> dict[str, Any]:
+        """The recording's one status message in the channel, as it reads now."""
+        top = [m for m in self.slack.messages(channel) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        assert len(top) == 1, [m["text"] for m in top]
+        return top[0]
+
+    def status_text(self, channel: str = "C0CHAN1") -> str:
+        """Everything the status message shows, blocks included, as one string."""
+        return json.dumps(self.status(channel)["blocks"], ensure_ascii=False)
+
+    def thread(self, channel: str = "C0CHAN1") -> list[str]:
+        """Thread replies under status messages: the notifications people get."""
+        return [
+            m["text"]
+            for m in self.slack.messages(channel)
+            if m.get("thread_ts", m["ts"]) != m["ts"]
+        ]
+
     def recording(self) -> Any:
         rows = list(self.runtime.store.all())
         assert len(rows) == 1, rows
         return rows[0]
+
+    def wait_for_reply(self, hook: str) -> str:
+        """The private answer sent through a reply hook after the ack."""
+        return wait_for(lambda: self.replies(hook), what=f"a reply on {hook}")[-1]
 
 
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:

@@ -6,6 +6,7 @@ response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SECRET, bo
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from urllib.parse import urlencode
@@ -68,3 +69,48 @@ def slash_command_body(
         "trigger_id": trigger_id or random_trigger_id(),
     }
     return urlencode(fields)
+
+
+def block_action_body(
+    action_id: str,
+    value: str,
+    *,
+    response_url: str,
+    user_id: str = "U0USER1",
+    channel_id: str = "C0CHAN1",
+    message_ts: str = "1700000000.000100",
+    team_id: str = "T0001",
+    team_domain: str = "acme",
+) -> str:
+    """The form body of a button press (`payload=<json>`), shaped like Slack's block_actions."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        },
+        "trigger_id": random_trigger_id(),
+        "team": {"id": team_id, "domain": team_domain},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel_id, "name": "general"},
+        "message": {"type": "message", "ts": message_ts, "text": "status", "blocks": []},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "controls",
+                "text": {"type": "plain_text", "text": "Stop recording", "emoji": True},
+                "value": value,
+                "style": "danger",
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})

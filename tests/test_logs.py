@@ -62,7 +62,7 @@ def test_happy_path_logs_no_secret(app: App, app_log: io.StringIO) -> None:
     app.wait_idle()
     app.recall.run_meeting(app.recording().recall_bot_id)
     app.poll()
-    download_url = app.posts()[-1]["blocks"][0]["accessory"]["url"]
+    download_url = app.status()["blocks"][0]["accessory"]["url"]
     signature = download_url.split("X-Amz-Signature=")[1]
 
     text = app_log.getvalue()

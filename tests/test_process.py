@@ -124,12 +124,15 @@ def test_procfile_web_process_records_a_meeting_end_to_end(served) -> None:
     assert reply.status_code == 200
     assert reply.json()["text"].startswith("Sending a recorder to your Zoom meeting.")
 
-    def ready_post():
-        return [m for m in slack.messages("C0CHAN1") if m["text"].startswith("Recording ready")]
+    def ready_reply():
+        return [m for m in slack.messages("C0CHAN1") if "is ready" in m["text"]]
 
-    [ready] = wait_for(ready_post, what="the ready message", timeout=30)
-    assert f"{recall.base_url}/media/" in ready["text"]
-    assert slack.messages("C0CHAN1")[0]["text"].startswith("<@U0USER1> asked to record")
+    wait_for(ready_reply, what="the ready notice", timeout=30)
+    status = slack.messages("C0CHAN1")[0]
+    assert status["text"].startswith("Recording ready: Zoom meeting 812 3456 7890")
+    assert f"{recall.base_url}/media/" in status["text"]
+    first_post = slack.calls_to("chat.postMessage")[0].args["text"]
+    assert first_post.startswith("<@U0USER1> asked to record a Zoom meeting.")
     assert len(recall.created_bot_ids()) == 1
 
     assert process.stop() < 10  # SIGTERM: stops the poller and exits promptly

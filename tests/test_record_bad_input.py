@@ -32,7 +32,7 @@ def assert_nothing_started(app: App) -> None:
         ("https://zoom.us.evil.example/j/123", SUPPORTED),
         ("<!channel>", "Usage: `/record <meeting link>`"),
         ("<@U0OTHER>", "Usage: `/record <meeting link>`"),
-        ("https://zoom.us/j/1 https://meet.google.com/abc-defg-hij", "only need the meeting link"),
+        ("https://zoom.us/j/1 https://meet.google.com/abc-defg-hij", "one meeting at a time"),
         ("x" * 10_000, "far too long"),
         ("https://zoom.us/j/" + "1" * 5000, "Usage: `/record <meeting link>`"),
     ],

@@ -27,12 +27,9 @@ def create_bot_validator() -> OAS30WriteValidator:
     )
 
 
-def section_texts(post: dict[str, Any]) -> str:
-    return "\n".join(
-        block["text"]["text"]
-        for block in post.get("blocks") or []
-        if block.get("type") == "section"
-    )
+def watch_button(message: dict[str, Any]) -> dict[str, Any]:
+    [button] = [b["accessory"] for b in message["blocks"] if "accessory" in b]
+    return button
 
 
 def test_record_acks_at_once_and_announces_in_the_channel(app: App) -> None:
@@ -45,12 +42,13 @@ def test_record_acks_at_once_and_announces_in_the_channel(app: App) -> None:
         "I'll post the video in this channel when the meeting ends.",
     }
     app.wait_idle()
-    [announcement] = app.posts()
-    assert announcement["text"].startswith(
-        "<@U0USER1> asked to record a Zoom meeting. A recorder is joining."
+    status = app.status()
+    assert status["text"] == (
+        "<@U0USER1> asked to record a Zoom meeting. "
+        "A recorder (“slack-record (recording)”) is joining."
     )
-    assert "Zoom meeting 812 3456 7890" in json.dumps(announcement["blocks"])
-    assert "s3cr3tPass" not in json.dumps(announcement)  # the passcode stays private
+    assert "Zoom meeting 812 3456 7890 · requested by <@U0USER1>" in app.status_text()
+    assert "s3cr3tPass" not in json.dumps(status)  # the passcode stays private
     assert app.recording().state == State.JOINING
 
 
@@ -62,7 +60,10 @@ def test_create_bot_request_is_what_recall_documents(app: App) -> None:
     assert create.headers["authorization"] == f"Token {app.recall.api_key}"
     assert create.headers["idempotency-key"]
     assert create.json["meeting_url"] == ZOOM
-    assert create.json["recording_config"]["video_mixed_mp4"] == {}
+    assert create.json["recording_config"] == {
+        "video_mixed_mp4": {},
+        "video_mixed_layout": "speaker_view",
+    }
     assert create.json["metadata"]["slack_channel"] == "C0CHAN1"
     errors = [e.message for e in create_bot_validator().iter_errors(create.json)]
     assert errors == []
@@ -76,18 +77,23 @@ def test_finished_meeting_is_posted_with_video_link_requester_and_duration(app: 
 
     app.poll()
 
-    ready = app.posts()[-1]
-    assert ready["text"].startswith(
+    status = app.status()
+    assert status["text"].startswith(
         "Recording ready: Zoom meeting 812 3456 7890, requested by <@U0USER1>, ran 42 min."
     )
-    text = section_texts(ready)
-    assert "*Recording ready:* Zoom meeting 812 3456 7890" in text
-    [button] = [b["accessory"] for b in ready["blocks"] if "accessory" in b]
+    shown = app.status_text()
+    assert "*Recording ready:* Zoom meeting 812 3456 7890" in shown
+    assert "Requested by <@U0USER1> · ran 42 min" in shown
+    button = watch_button(status)
     assert button["text"]["text"] == "Watch recording"
     assert button["url"].startswith(f"{app.recall.base_url}/media/{bot_id}.mp4?")
     assert "X-Amz-Signature=" in button["url"]
-    assert "ran 42 min" in json.dumps(ready["blocks"])
-    assert "Requested by <@U0USER1>" in json.dumps(ready["blocks"])
+    # The edit notifies nobody; the thread reply (also sent to the channel) does.
+    assert app.thread() == [
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (42 min)."
+    ]
+    [reply] = [c.args for c in app.slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert reply["reply_broadcast"] is True
     rec = app.recording()
     assert rec.state == State.READY
     assert rec.notified_at is not None
@@ -100,26 +106,34 @@ def test_video_link_in_the_message_actually_downloads(app: App) -> None:
     app.recall.run_meeting(app.recording().recall_bot_id, minutes=3)
     app.poll()
 
-    [button] = [b["accessory"] for b in app.posts()[-1]["blocks"] if "accessory" in b]
-    video = httpx.get(button["url"])
+    video = httpx.get(watch_button(app.status())["url"])
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
 
 
-def test_progress_moves_through_states_until_ready(app: App) -> None:
+def test_status_message_follows_the_recording_in_place(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
     bot_id = app.recording().recall_bot_id
-    seen = []
+    shown = []
     for code in ("joining_call", "in_waiting_room", "in_call_not_recording", "in_call_recording"):
         app.recall.push_status(bot_id, code)
         app.poll()
-        seen.append(app.recording().state)
-    assert seen == [State.JOINING, State.WAITING_ROOM, State.IN_CALL, State.RECORDING]
+        shown.append((app.recording().state, app.status()["text"]))
+    bot = "“slack-record (recording)”"
+    assert shown[:3] == [
+        (
+            State.JOINING,
+            f"<@U0USER1> asked to record a Zoom meeting. A recorder ({bot}) is joining.",
+        ),
+        (State.WAITING_ROOM, f"The recorder is waiting to be let in. Ask the host to admit {bot}."),
+        (State.IN_CALL, f"{bot} is in the meeting; recording starts shortly."),
+    ]
+    assert shown[3][0] == State.RECORDING
+    assert shown[3][1].startswith("*Recording* since <!date^")
     app.recall.push_status(bot_id, "call_ended", "call_ended_by_host")
     app.poll()
-    assert app.recording().state == State.PROCESSING
-    assert len(app.posts()) == 1  # only the announcement so far
+    assert app.status()["text"] == "The meeting has ended. The video is being prepared…"
 
     app.recall.complete_recording(bot_id, video="processing")
     app.recall.push_status(bot_id, "done")
@@ -129,19 +143,49 @@ def test_progress_moves_through_states_until_ready(app: App) -> None:
     app.recall.complete_recording(bot_id, video="done")
     app.poll()
     assert app.recording().state == State.READY
-    assert len(app.posts()) == 2
+    assert app.status()["text"].startswith("Recording ready")
+    # One message, edited each time; thread replies only for moments that matter.
+    assert len(app.posts()) == 1 + len(app.thread())
+    waiting, ready = app.thread()
+    assert waiting.startswith("<@U0USER1> the recorder is waiting to be let into")
+    assert ready.startswith("<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready")
 
 
-def test_ready_is_posted_once_however_often_the_poller_runs(app: App) -> None:
+def test_waiting_room_notifies_the_requester_once(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    bot_id = app.recording().recall_bot_id
+    app.recall.push_status(bot_id, "in_waiting_room")
+    app.poll()
+    app.poll()
+    app.poll()
+    assert app.thread() == [
+        "<@U0USER1> the recorder is waiting to be let into Zoom meeting 812 3456 7890. "
+        "Ask the host to admit “slack-record (recording)”."
+    ]
+
+
+def test_recording_time_is_shown_and_refreshed_sparingly(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    bot_id = app.recording().recall_bot_id
+    app.recall.push_status(bot_id, "in_call_recording")
+    app.poll()
+    updates_before = len(app.slack.calls_to("chat.update"))
+    for _ in range(40):  # ten minutes of polling every 15 s
+        app.poll()
+    assert "10+ min so far" in app.status()["text"]
+    assert len(app.slack.calls_to("chat.update")) - updates_before == 2  # at 5 and 10 min
+
+
+def test_ready_is_announced_once_however_often_the_poller_runs(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
     app.recall.run_meeting(app.recording().recall_bot_id)
     for _ in range(4):
         app.poll()
-    texts = [post["text"] for post in app.posts()]
-    assert len(texts) == 2
-    assert texts[0].startswith("<@U0USER1> asked to record a Zoom meeting.")
-    assert texts[1].startswith("Recording ready: Zoom meeting 812 3456 7890")
+    assert len(app.thread()) == 1
+    assert len(app.posts()) == 2  # the status message and its one thread reply
 
 
 @pytest.mark.parametrize(
@@ -163,4 +207,4 @@ def test_every_platform_gets_a_recorder(app: App, link: str, platform: str) -> N
     assert response.json()["text"].startswith(f"Sending a recorder to your {platform} meeting.")
     app.wait_idle()
     assert len(app.recall.created_bot_ids()) == 1
-    assert app.posts()[0]["text"].startswith(f"<@U0USER1> asked to record a {platform} meeting.")
+    assert app.status()["text"].startswith(f"<@U0USER1> asked to record a {platform} meeting.")

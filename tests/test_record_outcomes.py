@@ -22,9 +22,10 @@ def started(app: App) -> str:
 
 
 def failure_post(app: App) -> dict:
-    posts = app.posts()
-    assert len(posts) == 2, [p["text"] for p in posts]
-    return posts[-1]
+    """The status message, once it says there is no recording; exactly one thread reply."""
+    assert len(app.thread()) == 1, app.thread()
+    assert app.thread()[0].startswith("<@U0USER1> no recording of")
+    return app.status()
 
 
 def test_never_admitted_tells_the_channel_why_in_plain_words(app: App) -> None:
@@ -33,11 +34,16 @@ def test_never_admitted_tells_the_channel_why_in_plain_words(app: App) -> None:
     app.poll()
 
     post = failure_post(app)
-    assert post["text"].startswith(
-        "No recording of Zoom meeting 812 3456 7890 (requested by <@U0USER1>)."
+    assert post["text"] == (
+        "No recording of Zoom meeting 812 3456 7890 (requested by <@U0USER1>). "
+        "Nobody let the bot into the meeting in time.\n"
+        "Ask the host to admit the bot from the waiting room, then try again."
     )
-    assert "waiting room" in post["text"].lower()
     assert post["blocks"][0]["text"]["text"].startswith(":warning: *No recording of")
+    assert app.thread() == [
+        "<@U0USER1> no recording of Zoom meeting 812 3456 7890: Nobody let the bot into the "
+        "meeting in time. Ask the host to admit the bot from the waiting room, then try again."
+    ]
     rec = app.recording()
     assert (rec.state, rec.failure_reason, rec.failure_sub_code) == (
         State.FAILED,
@@ -108,7 +114,7 @@ def test_unknown_status_code_keeps_following_the_bot(
     assert rec.state == State.RECORDING
     assert rec.recall_status == "quantum_entangled"
     assert rec.next_poll_at is not None
-    assert len(app.posts()) == 1
+    assert app.thread() == []
 
     app.recall.run_meeting(bot_id, minutes=5)
     app.poll()
@@ -142,7 +148,7 @@ def test_bot_unknown_to_recall_is_reported_gone(app: App) -> None:
     app.recall.inject("GET", rf"/api/v1/bot/{bot_id}/$", 404, times=1)
     app.poll()
     assert app.recording().failure_reason == "bot_gone"
-    assert len(app.posts()) == 2
+    assert "no longer knows about this recording" in failure_post(app)["text"]
 
 
 def test_rate_limited_poll_waits_what_recall_asks(app: App) -> None:

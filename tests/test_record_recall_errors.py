@@ -28,8 +28,12 @@ def test_recall_400_is_explained_privately_in_recalls_words(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
 
-    [reply] = app.replies()
-    assert "Recall said: “meeting_url: The meeting_url is malformed" in reply
+    assert app.replies() == [
+        "I couldn't send a recorder to Zoom meeting 812 3456 7890. The recording service turned "
+        "down this meeting link. meeting_url: The meeting_url is malformed, or for an unsupported "
+        "platform.\nCheck that you pasted the full invite link, including any passcode, "
+        "then try again."
+    ]
     assert app.posts() == []  # the channel never hears of a recorder that never existed
     assert len(creates(app)) == 1  # a 400 is not retried
     rec = app.recording()

@@ -12,8 +12,9 @@ from tests.conftest import App
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 
 
-def ready_posts(app: App) -> list[dict]:
-    return [p for p in app.posts() if p["text"].startswith("Recording ready")]
+def ready_posts(app: App) -> list[str]:
+    """Ready notices: the thread replies that tell people the video is there."""
+    return [text for text in app.thread() if "is ready" in text]
 
 
 def test_open_recording_resumes_after_restart_and_posts_once(

@@ -1,0 +1,83 @@
+"""Stop, cancel and list: what people can do to recordings from Slack, and who may do it.
+
+Only the person who asked for a recording, or a workspace admin or owner, may stop it.
+Stopping only records the wish and makes the recording due; the recorder's next step talks to
+Recall (leave the call, or delete a scheduled bot), under the same claim as everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot import messages
+from bot.lifecycle import State
+from bot.meetings import MeetingLink
+from bot.recorder import Recorder
+from bot.slack_users import SlackUsers
+from bot.store import Recording, Store
+
+RECENT = timedelta(days=7)
+
+
+class Controls:
+    def __init__(
+        self, store: Store, recorder: Recorder, users: SlackUsers, clock: Callable[[], datetime]
+    ):
+        self.store = store
+        self.recorder = recorder
+        self.users = users
+        self.clock = clock
+
+    def stop(self, recording_id: str, user_id: str) -> str:
+        """Stop (or cancel) one recording on behalf of `user_id`; the private answer."""
+        recording = self.store.get(recording_id)
+        if recording is None or recording.state.is_final:
+            return "That recording has already finished."
+        if user_id != recording.user_id and not self.users.is_admin(user_id):
+            return (
+                f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
+                "admin can stop it."
+            )
+        if self.store.request_stop(recording_id, user_id, self.clock()) is None:
+            return "That recorder is already being stopped."
+        self.recorder.start_soon(recording_id)
+        name = messages.escape(messages.meeting_name(recording))
+        if recording.state in (State.REQUESTED, State.SCHEDULED):
+            return f"Cancelling the recorder for {name}."
+        return f"Stopping the recorder in {name}. What it recorded so far will be posted here."
+
+    def stop_from_command(
+        self, team_id: str, channel_id: str, user_id: str, link: MeetingLink | None
+    ) -> str:
+        """`/record stop [<link>]`: the meeting named, or the one running in this channel."""
+        if link is not None:
+            found = self.store.live_for_meeting(team_id, link.dedup_key)
+            if found is None:
+                return f"Nothing is recording {messages.escape(link.display_name)} right now."
+            return self.stop(found.id, user_id)
+        running = self.store.live_in_channel(team_id, channel_id)
+        if not running:
+            return "Nothing is being recorded from this channel right now."
+        if len(running) > 1:
+            names = "\n".join(f"• {_name(r)}" for r in running)
+            return (
+                "Several recordings are running here; say which: "
+                f"`/record stop <meeting link>`\n{names}"
+            )
+        return self.stop(running[0].id, user_id)
+
+    def listing(self, team_id: str, channel_id: str) -> str:
+        now = self.clock()
+        live = self.store.live_in_channel(team_id, channel_id)
+        live_ids = {r.id for r in live}
+        recent = [
+            r
+            for r in self.store.recent_in_channel(team_id, channel_id, now - RECENT)
+            if r.id not in live_ids
+        ]
+        return messages.listing(live, recent, now)
+
+
+def _name(recording: Recording) -> str:
+    return messages.escape(messages.meeting_name(recording))

@@ -1,0 +1,452 @@
+"""The grammar of `/record`: what each text means, and what the user is told when it means nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.commands import (
+    MAX_BOT_NAME,
+    MAX_TEXT_LENGTH,
+    CommandError,
+    HelpCommand,
+    ListCommand,
+    RecordCommand,
+    RecordOptions,
+    StopCommand,
+    parse_command,
+)
+from bot.meetings import MeetingLink, parse_meeting_link
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+ZOOM = "https://zoom.us/j/123?pwd=x"
+# What Slack sends when "escape channels, users, and links" is on (slack-platform.md §2.7).
+WRAPPED = "<https://zoom.us/j/123?pwd=x|Join Zoom Meeting>"
+LINK = parse_meeting_link(ZOOM)
+SPEAKER, GALLERY = "speaker_view", "gallery_view_v2"
+VALID_OPTIONS = ("`--name", "`--layout", "`--separate`", "`--at")
+
+
+def record(text: str) -> RecordCommand:
+    command = parse_command(text, NOW)
+    assert isinstance(command, RecordCommand)
+    return command
+
+
+def error(text: str | None) -> str:
+    with pytest.raises(CommandError) as caught:
+        parse_command(text, NOW)
+    return str(caught.value)
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+# --- help, list, stop ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["help", "HELP", "Help", "  help  ", "-h", "--help", "?", "usage", "help me"]
+)
+def test_help_words_ask_for_help(text: str) -> None:
+    assert parse_command(text, NOW) == HelpCommand()
+
+
+@pytest.mark.parametrize("text", ["list", "LIST", "  list  "])
+def test_list_lists_recordings(text: str) -> None:
+    assert parse_command(text, NOW) == ListCommand()
+
+
+@pytest.mark.parametrize("text", ["list all", f"list {ZOOM}", "list --name Foo", "List me"])
+def test_list_takes_nothing_after_it(text: str) -> None:
+    assert "takes nothing after it" in error(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("stop", None),
+        ("STOP", None),
+        ("cancel", None),
+        (f"stop {ZOOM}", LINK),
+        (f"cancel {ZOOM}", LINK),
+        (f"stop {WRAPPED}", LINK),
+        ("stop <https://zoom.us/j/123?pwd=x>", LINK),
+        ("  Stop   https://zoom.us/j/123?pwd=x  ", LINK),
+    ],
+)
+def test_stop_and_cancel_stop_one_or_all_recordings(text: str, link: MeetingLink | None) -> None:
+    assert parse_command(text, NOW) == StopCommand(link)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"stop {ZOOM} now", "Usage: `/record stop`"),
+        (f"cancel {ZOOM} {ZOOM}", "Usage: `/record stop`"),
+        ("stop banana", "doesn't look like a meeting link"),
+        ("stop --name Foo", "Usage: `/record stop`"),
+    ],
+)
+def test_stop_takes_at_most_one_meeting_link(text: str, expected: str) -> None:
+    assert expected in error(text)
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", '""', "“”"])
+def test_no_text_asks_which_meeting(text: str | None) -> None:
+    message = error(text)
+    assert "Which meeting should I record?" in message or "Add a meeting link" in message
+
+
+def test_text_longer_than_any_command_is_refused() -> None:
+    assert "far too long" in error(f"{ZOOM} --name " + "x" * MAX_TEXT_LENGTH)
+
+
+# --- recording, with options ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        (ZOOM, RecordOptions()),
+        (WRAPPED, RecordOptions()),
+        (f"  {ZOOM}  ", RecordOptions()),
+        # --name: quoted, inline, curly (as phones type them), em dash for --
+        (f'{ZOOM} --name "Design review"', RecordOptions(bot_name="Design review")),
+        (f'--name "Design review" {ZOOM}', RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name=Foo", RecordOptions(bot_name="Foo")),
+        (f'{ZOOM} --name="Design review"', RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name 'Design review'", RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name “Design review”", RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name „Design review“", RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name ‘Design review’", RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} --name “Anna’s recorder”", RecordOptions(bot_name="Anna's recorder")),
+        (f"{ZOOM} —name “Design review”", RecordOptions(bot_name="Design review")),
+        (f"{ZOOM} –name Foo", RecordOptions(bot_name="Foo")),
+        (f'{ZOOM} --name "  Design \t review  "', RecordOptions(bot_name="Design review")),
+        (f'{ZOOM} --name "{"n" * MAX_BOT_NAME}"', RecordOptions(bot_name="n" * MAX_BOT_NAME)),
+        # --layout
+        (f"{ZOOM} --layout speaker", RecordOptions(layout=SPEAKER)),
+        (f"{ZOOM} --layout gallery", RecordOptions(layout=GALLERY)),
+        (f"{ZOOM} --layout=Speaker", RecordOptions(layout=SPEAKER)),
+        (f"--layout GALLERY {ZOOM}", RecordOptions(layout=GALLERY)),
+        (f"{ZOOM} —layout speaker", RecordOptions(layout=SPEAKER)),
+        # --separate implies the gallery layout
+        (f"{ZOOM} --separate", RecordOptions(layout=GALLERY, separate=True)),
+        (f"--separate {ZOOM}", RecordOptions(layout=GALLERY, separate=True)),
+        (f"{ZOOM} –separate", RecordOptions(layout=GALLERY, separate=True)),
+        (f"{ZOOM} --separate --layout gallery", RecordOptions(layout=GALLERY, separate=True)),
+        # everything at once, in any order, around a Slack-wrapped link
+        (
+            f'--separate --name "Design review" {ZOOM} --layout gallery',
+            RecordOptions(bot_name="Design review", layout=GALLERY, separate=True),
+        ),
+        (f'{WRAPPED} --name "Design review"', RecordOptions(bot_name="Design review")),
+        (
+            f'--name "Design review" {WRAPPED} --layout speaker',
+            RecordOptions(bot_name="Design review", layout=SPEAKER),
+        ),
+        (
+            f"—layout gallery {WRAPPED} —name “Design review” —separate",
+            RecordOptions(bot_name="Design review", layout=GALLERY, separate=True),
+        ),
+        (
+            '<https://zoom.us/j/123?pwd=x|"Weekly" — Anna’s room> --name=Foo',
+            RecordOptions(bot_name="Foo"),
+        ),
+    ],
+)
+def test_record_reads_options_in_any_order(text: str, options: RecordOptions) -> None:
+    assert record(text) == RecordCommand(LINK, options)
+
+
+@pytest.mark.parametrize(
+    ("text", "joins_at"),
+    [
+        (f"{ZOOM} --at 14:30", utc(26, 14, 30)),
+        (f"{ZOOM} --at 2:30pm", utc(26, 14, 30)),
+        (f"--at 2pm {WRAPPED}", utc(26, 14)),
+        (f'{ZOOM} --at "in 20m"', NOW + timedelta(minutes=20)),
+        (f"{ZOOM} --at “in 2h”", NOW + timedelta(hours=2)),
+        (f"{ZOOM} --at in 20m", NOW + timedelta(minutes=20)),
+        (f"--at in 20m {ZOOM}", NOW + timedelta(minutes=20)),
+        (f"{ZOOM} --at in 1h 30m", NOW + timedelta(minutes=90)),
+        (f'{ZOOM} --at="in 20m"', NOW + timedelta(minutes=20)),
+        (f"{ZOOM} --at tomorrow 9am", utc(27, 9)),
+        (f'{ZOOM} --at "tomorrow 9am"', utc(27, 9)),
+        (f"{WRAPPED} --at tomorrow 14:30", utc(27, 14, 30)),
+        (f"{ZOOM} --at today 18:00", utc(26, 18)),
+        (f"{ZOOM} --at=2026-11-27T14:30", utc(27, 14, 30)),
+        (f"{ZOOM} --at 2026-11-27T14:30Z", utc(27, 14, 30)),
+        (f'{ZOOM} --at "2026-11-27 14:30"', utc(27, 14, 30)),
+        (f"{ZOOM} –at 2026-11-27T15:30+01:00", utc(27, 14, 30)),
+        (f"{ZOOM} —at in 20m", NOW + timedelta(minutes=20)),
+    ],
+)
+def test_at_says_when_to_join(text: str, joins_at: datetime) -> None:
+    command = record(text)
+    assert command.link == LINK
+    join_time = command.options.join_time
+    assert join_time is not None
+    assert join_time.resolve(UTC, NOW) == joins_at
+
+
+@pytest.mark.parametrize(
+    ("text", "needs_timezone"),
+    [
+        (f"{ZOOM} --at 14:30", True),
+        (f"{ZOOM} --at tomorrow 9am", True),
+        (f"{ZOOM} --at=2026-11-27T14:30", True),
+        (f"{ZOOM} --at in 20m", False),
+        (f"{ZOOM} --at 2026-11-27T14:30Z", False),
+    ],
+)
+def test_at_keeps_wall_clock_times_for_the_requesters_zone(text: str, needs_timezone: bool) -> None:
+    join_time = record(text).options.join_time
+    assert join_time is not None
+    assert join_time.needs_timezone is needs_timezone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"--at in 20m {ZOOM} --separate",
+        f"--at tomorrow 9am {ZOOM} --separate",
+        f"--at today 18:00 {WRAPPED} --separate",
+        f"--at 14:30 {ZOOM} --separate",
+    ],
+)
+def test_unquoted_at_stops_before_the_link_and_the_next_option(text: str) -> None:
+    command = record(text)
+    assert command.link == LINK
+    assert command.options.separate
+    assert command.options.join_time is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=CommandError,
+    reason="bot/commands.py _rest_of_time only takes words shaped like `20m`/`9am`, so an "
+    "unquoted `--at in 1h30m`, `in 20 min`, `tomorrow 9 am` or `2:30 pm` leaves a word behind "
+    "that is read as a second link: 'I can record one meeting at a time'",
+)
+@pytest.mark.parametrize(
+    ("at", "joins_at"),
+    [
+        ("in 1h30m", NOW + timedelta(minutes=90)),
+        ("in 20 min", NOW + timedelta(minutes=20)),
+        ("in 90 minutes", NOW + timedelta(minutes=90)),
+        ("tomorrow 9 am", utc(27, 9)),
+        ("2:30 pm", utc(26, 14, 30)),
+    ],
+)
+def test_unquoted_at_reads_every_documented_form(at: str, joins_at: datetime) -> None:
+    join_time = record(f"{ZOOM} --at {at}").options.join_time
+    assert join_time is not None
+    assert join_time.resolve(UTC, NOW) == joins_at
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bot/commands.py ignores the value of `--separate=…`, so `--separate=no` turns "
+    "separate videos ON (and forces the gallery layout)",
+)
+@pytest.mark.parametrize("text", [f"{ZOOM} --separate=no", f"{ZOOM} --separate=false"])
+def test_separate_with_a_value_does_not_silently_turn_it_on(text: str) -> None:
+    try:
+        command = parse_command(text, NOW)
+    except CommandError:
+        return
+    assert isinstance(command, RecordCommand)
+    assert not command.options.separate
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="bot/commands.py does not undo Slack's HTML escaping in `--name` (slack-platform.md "
+    "§2.7: `&` may arrive as `&amp;`; bot/meetings.py undoes it for links), so the recorder "
+    "joins as 'R&amp;D review'",
+)
+def test_name_with_slack_escaped_ampersand_is_unescaped() -> None:
+    assert record(f'{ZOOM} --name "R&amp;D review"').options.bot_name == "R&D review"
+
+
+# --- what the user is told when it is not a command -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (f"{ZOOM} --title Foo", "`--title`"),
+        (f"{ZOOM} --nam Foo", "`--nam`"),
+        (f"{ZOOM} -n Foo", "`-n`"),
+        (f"--Name Foo {ZOOM}", "`--Name`"),
+        (f"{ZOOM} --speaker", "`--speaker`"),
+        (f"{ZOOM} --title=Foo", "`--title`"),
+        (f"{ZOOM} —title Foo", "`--title`"),
+        (f"{ZOOM} --<!channel>", "`--&lt;!channel&gt;`"),
+        (f"{ZOOM} --a`b", "`--a'b`"),  # a backtick cannot close the code span early
+    ],
+)
+def test_unknown_option_is_named_and_the_valid_ones_listed(text: str, shown: str) -> None:
+    message = error(text)
+    assert f"I don't know the option {shown}." in message
+    for option in VALID_OPTIONS:
+        assert option in message
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        (f"{ZOOM} --name a --name b", "--name"),
+        (f"--name=a {ZOOM} —name b", "--name"),
+        (f"{ZOOM} --separate --separate", "--separate"),
+        (f"{ZOOM} --layout speaker --layout=gallery", "--layout"),
+        (f"{ZOOM} --at 14:30 --at in 20m", "--at"),
+    ],
+)
+def test_option_given_twice_is_refused(text: str, option: str) -> None:
+    assert error(text) == f"`{option}` is given twice."
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        (f"{ZOOM} --name", "--name"),
+        (f"--name --layout speaker {ZOOM}", "--name"),
+        (f"{ZOOM} --layout", "--layout"),
+        (f"{ZOOM} --at", "--at"),
+        (f"--at —separate {ZOOM}", "--at"),
+    ],
+)
+def test_option_missing_its_value_is_refused(text: str, option: str) -> None:
+    message = error(text)
+    assert message.startswith(f"`{option}` needs a value.")
+    for valid in VALID_OPTIONS:
+        assert valid in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # unbalanced quotes
+        (f'{ZOOM} --name "Design review', "A quote is missing its closing partner."),
+        (f"{ZOOM} --name “Design review", "A quote is missing its closing partner."),
+        (f"{ZOOM} --name 'Design", "A quote is missing its closing partner."),
+        (f'"{ZOOM}', "A quote is missing its closing partner."),
+        # two links, or none
+        (f"{ZOOM} https://meet.google.com/abc-defg-hij", "I can record one meeting at a time"),
+        (f"{WRAPPED} --separate {ZOOM}", "I can record one meeting at a time"),
+        ("--name Foo", "Which meeting should I record?"),
+        ("--separate", "Which meeting should I record?"),
+        ('—layout speaker --at "in 20m"', "Which meeting should I record?"),
+        # something that is not a meeting link
+        ("banana --separate", "doesn't look like a meeting link"),
+        # --name
+        (f'{ZOOM} --name ""', "`--name` needs a name"),
+        (f"{ZOOM} --name=", "`--name` needs a name"),
+        (f'{ZOOM} --name "   "', "`--name` needs a name"),
+        (f"{ZOOM} --name “”", "`--name` needs a name"),
+        (f'{ZOOM} --name "\u200b\x07"', "`--name` needs a name"),
+        (f'{ZOOM} --name "{"n" * (MAX_BOT_NAME + 1)}"', "at most 100 characters"),
+        # --layout
+        (f"{ZOOM} --layout grid", "`--layout` is `speaker`"),
+        (f"{ZOOM} --layout=", "`--layout` is `speaker`"),
+        (f"{ZOOM} --layout speaker_view", "`--layout` is `speaker`"),
+        (f"{ZOOM} --separate --layout speaker", "`--separate` needs the gallery layout"),
+        (f"--layout=speaker {ZOOM} –separate", "`--separate` needs the gallery layout"),
+        # --at: unreadable, past, too far
+        (f"{ZOOM} --at banana", "I couldn't read `banana` as a time."),
+        (f"{ZOOM} --at 25:00", "I couldn't read `25:00` as a time."),
+        (f'{ZOOM} --at "in 0m"', "I couldn't read `in 0m` as a time."),
+        (f"{ZOOM} --at tomorrow", "I couldn't read `tomorrow` as a time."),
+        (f"{ZOOM} --at=", "`--at` needs a time"),
+        (f"{ZOOM} --at 2026-11-26T11:00Z", "has already passed"),
+        (f"{ZOOM} --at 2026-11-26T12:30+01:00", "has already passed"),
+        (f'{ZOOM} --at "in 1500h"', "is more than 60 days away"),
+    ],
+)
+def test_what_the_user_is_told(text: str, expected: str) -> None:
+    assert expected in error(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        (f"{ZOOM} --<!channel>", "&lt;!channel&gt;"),
+        (f"{ZOOM} --<@U0123ABC|bob>", "&lt;@U0123ABC&gt;"),
+        (f"{ZOOM} --at <!here>", "&lt;!here&gt;"),
+        (f'{ZOOM} --at "<!everyone> 9am"', "&lt;!everyone&gt;"),
+        ("<!channel>", None),
+        ("<@U0123ABC> --separate", None),
+        ("stop <!here>", None),
+        (f"{ZOOM} <#C0123ABC|general>", None),
+    ],
+)
+def test_error_messages_never_echo_slack_markup(text: str, escaped: str | None) -> None:
+    message = error(text)
+    for raw in ("<!", "<@", "<#", "channel>", "here>", "everyone>", "ABC>"):
+        assert raw not in message
+    if escaped is not None:
+        assert escaped in message
+
+
+# --- any text at all ------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from(
+    [
+        "--name",
+        "--at",
+        "--layout",
+        "--separate",
+        "--name=",
+        "—at",
+        "–layout",
+        '"',
+        "“",
+        "”",
+        "'",
+        "’",
+        "<https://zoom.us/j/1|x>",
+        "<https://zoom.us/j/1|Join “Zoom” Meeting>",
+        "https://meet.google.com/abc-defg-hij",
+        "<!channel>",
+        "<@U0123|bob>",
+        "stop",
+        "cancel",
+        "list",
+        "help",
+        "speaker",
+        "gallery",
+        "in",
+        "20m",
+        "in 20m",
+        "tomorrow",
+        "9am",
+        "14:30",
+        "2026-11-27T14:30",
+        "Z",
+        "&amp;",
+    ]
+)
+TEXTS = st.tuples(
+    st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=10),
+    st.sampled_from([" ", "", "  "]),
+).map(lambda parts: parts[1].join(parts[0]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS)
+def test_any_text_is_a_command_or_a_command_error(text: str) -> None:
+    try:
+        command = parse_command(text, NOW)
+    except CommandError as exc:
+        assert "<!" not in str(exc)
+    else:
+        assert isinstance(command, HelpCommand | ListCommand | StopCommand | RecordCommand)
