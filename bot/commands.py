@@ -26,8 +26,10 @@ from bot.messages import USAGE
 MAX_TEXT_LENGTH = 4000
 MAX_BOT_NAME = 100  # Recall's limit (reference §4.2)
 _WRAPPED_LINK = re.compile(r"<([^<>|\s]+)\|[^<>]*>")
-# Curly double and single quotes, as phones and Macs type them.
-_CURLY = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+# Curly double quotes, as phones and Macs type them, become straight ones. Curly single quotes
+# only count as quotes when an opening one is present; otherwise U+2019 is an apostrophe.
+_CURLY_DOUBLE = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
+_CURLY_SINGLE = str.maketrans({"\u2018": "'", "\u2019": "'"})
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
 LAYOUTS = {"speaker": "speaker_view", "gallery": "gallery_view_v2"}
 OPTIONS = ("--name", "--layout", "--separate", "--at")
@@ -94,11 +96,19 @@ def _words(text: str | None) -> list[str]:
     if len(text) > MAX_TEXT_LENGTH:
         raise CommandError(f"That is far too long to be a meeting link. {USAGE}")
     # `<url|label with spaces>` is one word to the user; keep it one word here.
-    text = _WRAPPED_LINK.sub(r"<\1>", text).translate(_CURLY)
+    text = _WRAPPED_LINK.sub(r"<\1>", text).translate(_CURLY_DOUBLE)
+    if "\u2018" in text:
+        text = text.translate(_CURLY_SINGLE)
+    # Slack may send & < > as entities; undo that once, so names and links read as typed.
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     try:
         words = shlex.split(text)
-    except ValueError as exc:
-        raise CommandError("A quote is missing its closing partner. " + USAGE) from exc
+    except ValueError:
+        # Most often a lone apostrophe ("Anna's"): read it as one, not as an open quote.
+        try:
+            words = shlex.split(re.sub(r"(?<=\w)'(?=\w)", "\u2019", text))
+        except ValueError as exc:
+            raise CommandError("A quote is missing its closing partner. " + USAGE) from exc
     # Autocorrect turns "--" into an em or en dash; give the user the option they meant.
     return [re.sub("^[\u2014\u2013]", "--", word) for word in words] or [""]
 
@@ -120,6 +130,10 @@ def _record(words: list[str], now: datetime) -> RecordCommand:
         if name in values:
             raise CommandError(f"`{name}` is given twice.")
         if name == "--separate":
+            if has_value:
+                raise CommandError(
+                    "`--separate` takes no value: add it to get one video per person."
+                )
             values[name] = True
             continue
         if has_value:
@@ -137,12 +151,16 @@ def _record(words: list[str], now: datetime) -> RecordCommand:
     return RecordCommand(_link(links[0]), _options(values, now))
 
 
+# Words that can continue an unquoted --at value: "in 1h 30m", "tomorrow 9 am", "2:30 pm",
+# "2026-11-27 14:30".
+_TIME_WORD = re.compile(r"^((\d[\d:]*[a-z]*)+|am|pm|h|hrs?|hours?|m|mins?|minutes?)$")
+
+
 def _rest_of_time(first: str, queue: list[str]) -> str:
-    """Let `--at in 20m` and `--at tomorrow 9am` work without quotes."""
+    """Let `--at in 20 min`, `--at tomorrow 9 am` and `--at 2:30 pm` work without quotes."""
     words = [first]
-    if first.lower() in ("in", "today", "tomorrow"):
-        while queue and len(words) < 3 and re.match(r"^\d[\d:]*\s*[a-z]*$", queue[0].lower()):
-            words.append(queue.pop(0))
+    while queue and len(words) < 5 and _TIME_WORD.match(queue[0].lower()):
+        words.append(queue.pop(0))
     return " ".join(words)
 
 

@@ -65,15 +65,18 @@ class JoinTime:
 
 
 def parse_join_time(text: str, now: datetime) -> JoinTime:
-    cleaned = " ".join(text.lower().split())
+    shown = " ".join(text.split())  # as typed, for messages
+    cleaned = shown.lower()
     if not cleaned:
         raise JoinTimeError(f"`--at` needs a time, like {EXAMPLES}.")
     if relative := _RELATIVE.match(cleaned):
         hours, minutes = (int(g) if g else 0 for g in relative.groups())
         if hours == minutes == 0:
             raise JoinTimeError(f"I couldn't read {_quoted(text)} as a time. Try {EXAMPLES}.")
+        if hours * 60 + minutes > MAX_AHEAD.total_seconds() / 60:
+            raise JoinTimeError(f"{_quoted(text)} is more than 60 days away; pick a sooner time.")
         return JoinTime(
-            cleaned, absolute=check(now + timedelta(hours=hours, minutes=minutes), now, text)
+            shown, absolute=check(now + timedelta(hours=hours, minutes=minutes), now, text)
         )
     days_ahead = 0
     if cleaned.startswith("tomorrow "):
@@ -83,13 +86,13 @@ def parse_join_time(text: str, now: datetime) -> JoinTime:
     else:
         cleaned_time = cleaned
     if clock := _clock_time(cleaned_time):
-        return JoinTime(cleaned, days_ahead=days_ahead, local_time=clock)
+        return JoinTime(shown, days_ahead=days_ahead, local_time=clock)
     if days_ahead == 0:
         iso = _iso(cleaned)
         if iso is not None:
             if iso.tzinfo is not None:
-                return JoinTime(cleaned, absolute=check(iso, now, text))
-            return JoinTime(cleaned, local_date=iso.date(), local_time=iso.time())
+                return JoinTime(shown, absolute=check(iso, now, text))
+            return JoinTime(shown, local_date=iso.date(), local_time=iso.time())
     raise JoinTimeError(f"I couldn't read {_quoted(text)} as a time. Try {EXAMPLES}.")
 
 
