@@ -2,6 +2,7 @@
 
     /record <link> [--name "Design review"] [--layout speaker|gallery] [--separate] [--at TIME]
     /record stop [<link>]
+    /record delete <recording link>
     /record list
     /record help
 
@@ -59,6 +60,11 @@ class StopCommand:
 
 
 @dataclass(frozen=True)
+class DeleteCommand:
+    target: str  # a recording's link (…/r/<token>), its token, or the meeting's link
+
+
+@dataclass(frozen=True)
 class RecordOptions:
     bot_name: str | None = None
     layout: str | None = None  # Recall's video_mixed_layout value
@@ -72,7 +78,7 @@ class RecordCommand:
     options: RecordOptions = field(default_factory=RecordOptions)
 
 
-Command = HelpCommand | ListCommand | StopCommand | RecordCommand
+Command = HelpCommand | ListCommand | StopCommand | DeleteCommand | RecordCommand
 
 
 def parse_command(text: str | None, now: datetime) -> Command:
@@ -86,6 +92,12 @@ def parse_command(text: str | None, now: datetime) -> Command:
         if len(words) > 2:
             raise CommandError("Usage: `/record stop` or `/record stop <meeting link>`.")
         return StopCommand(_link(words[1]) if len(words) == 2 else None)
+    if first == "delete":
+        if len(words) != 2:
+            raise CommandError(
+                "Usage: `/record delete <recording link>` (the Watch link from the message)."
+            )
+        return DeleteCommand(words[1].strip("<>"))
     return _record(words, now)
 
 

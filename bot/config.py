@@ -59,6 +59,16 @@ class Settings:
     noone_joined_timeout_seconds: int = 900
     everyone_left_timeout_seconds: int = 60
     max_recording_minutes: int = 240
+    # The manifest's features.unfurl_domains: Slack only embeds players from these hosts.
+    unfurl_domains: tuple[str, ...] = ()
+
+    @property
+    def video_embed(self) -> bool:
+        """Use Slack's video block: our public address is https and Slack may embed from it."""
+        if not self.public_base_url:
+            return False
+        parts = urlsplit(self.public_base_url)
+        return parts.scheme == "https" and (parts.hostname or "") in self.unfurl_domains
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -136,6 +146,11 @@ class Settings:
             noone_joined_timeout_seconds=timeouts["NOONE_JOINED_TIMEOUT_SECONDS"],
             everyone_left_timeout_seconds=timeouts["EVERYONE_LEFT_TIMEOUT_SECONDS"],
             max_recording_minutes=timeouts["MAX_RECORDING_MINUTES"],
+            unfurl_domains=tuple(
+                d.strip().lower()
+                for d in (get("SLACK_UNFURL_DOMAINS") or "").split(",")
+                if d.strip()
+            ),
         )
 
     def secrets(self) -> tuple[str, ...]:

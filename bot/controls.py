@@ -7,17 +7,20 @@ Recall (leave the call, or delete a scheduled bot), under the same claim as ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import messages
 from bot.lifecycle import State
-from bot.meetings import MeetingLink
+from bot.meetings import MeetingLink, MeetingLinkError, parse_meeting_link
 from bot.recorder import Recorder
 from bot.slack_users import SlackUsers
 from bot.store import Recording, Store
 
 RECENT = timedelta(days=7)
+_TOKEN_IN_LINK = re.compile(r"/r/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class Controls:
@@ -66,6 +69,44 @@ class Controls:
                 f"`/record stop <meeting link>`\n{names}"
             )
         return self.stop(running[0].id, user_id)
+
+    def delete(self, team_id: str, user_id: str, target: str) -> str:
+        """`/record delete <link>`: revoke the links now; Recall's media goes next."""
+        recording = self._find_finished(team_id, target)
+        if recording is None:
+            return (
+                "I couldn't find a finished recording for that. Paste the Watch link from the "
+                "recording's message, or the meeting's link."
+            )
+        if user_id != recording.user_id and not self.users.is_admin(user_id):
+            return (
+                f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
+                "admin can delete it."
+            )
+        if self.store.request_delete(recording.id, user_id, self.clock()) is None:
+            return "That recording was already deleted."
+        self.recorder.start_soon(recording.id)
+        name = messages.escape(messages.meeting_name(recording))
+        return (
+            f"Deleted the recording of {name}: its link no longer works, "
+            "and Recall is deleting the video."
+        )
+
+    def _find_finished(self, team_id: str, target: str) -> Recording | None:
+        found = None
+        if match := _TOKEN_IN_LINK.search(target):
+            found = self.store.get_by_token(match[1])
+        elif _TOKEN.fullmatch(target):
+            found = self.store.get_by_token(target)
+        else:
+            try:
+                link = parse_meeting_link(target)
+            except MeetingLinkError:
+                return None
+            found = self.store.latest_finished_for_meeting(team_id, link.dedup_key)
+        if found is None or found.team_id != team_id or not found.finished_at:
+            return None
+        return found
 
     def listing(self, team_id: str, channel_id: str) -> str:
         now = self.clock()

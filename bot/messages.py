@@ -36,6 +36,9 @@ or a grid.
 `--at "in 20m"`, `--at 2026-11-27T14:30`. Times are in your Slack time zone.
 • `/record stop [<link>]`: make the recorder leave (or cancel a scheduled one). What was \
 recorded so far is still posted. Only the person who asked, or a workspace admin, can stop it.
+• `/record delete <recording link>`: delete a finished recording for good: its link stops \
+working and Recall deletes the video. Paste the Watch link (or the meeting's link for its \
+latest recording). Only the person who asked, or a workspace admin, can delete it.
 • `/record list`: recordings in this channel, running and recent.
 • `/record help`: this message.
 Options can go in any order. The recorder joins as a participant: if the meeting has a waiting \
@@ -47,6 +50,8 @@ one already there."""
 class Message:
     text: str  # the plain-text fallback: notifications, screen readers, old clients
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    # Blocks to use instead if Slack refuses `blocks` (e.g. a video block it won't embed).
+    fallback_blocks: list[dict[str, Any]] | None = None
 
 
 def escape(value: str) -> str:

@@ -5,9 +5,13 @@ Add a new function for every change; never edit one that has shipped.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 migrations = Migrations("slack-record")
+# 128 bits of randomness: not guessable, not derived from any id (a link is a capability).
+SHARE_TOKEN_BYTES = 16
 
 
 @migrations()
@@ -97,3 +101,18 @@ def add_options_and_controls(db: Database) -> None:
         "CREATE INDEX idx_recordings_live ON recordings (team_id, meeting_key) "
         "WHERE finished_at IS NULL"
     )
+
+
+@migrations()
+def add_share_links(db: Database) -> None:
+    recordings = db["recordings"]
+    recordings.add_column("share_token", str)  # the unguessable part of PUBLIC_BASE_URL/r/<token>
+    recordings.add_column("deleted_at", str)  # someone deleted the recording: links answer 410
+    recordings.add_column("deleted_by", str)
+    recordings.add_column("media_deleted_at", str)  # Recall confirmed delete_media
+    for (recording_id,) in db.execute("SELECT id FROM recordings").fetchall():
+        db.execute(
+            "UPDATE recordings SET share_token = ? WHERE id = ?",
+            [secrets.token_urlsafe(SHARE_TOKEN_BYTES), recording_id],
+        )
+    db.execute("CREATE UNIQUE INDEX idx_recordings_share_token ON recordings (share_token)")

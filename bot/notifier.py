@@ -14,7 +14,9 @@ Where a notice goes (slack-platform reference §2.5, §5.2):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -23,6 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot import messages
@@ -103,11 +106,14 @@ class SlackNotifier:
             return self.post(recording, message)
         try:
             try:
-                self._client.chat_update(
-                    channel=recording.status_channel,
-                    ts=recording.status_ts,
-                    text=message.text,
-                    blocks=message.blocks,
+                self._with_fallback(
+                    message,
+                    lambda blocks: self._client.chat_update(
+                        channel=recording.status_channel,
+                        ts=recording.status_ts,
+                        text=message.text,
+                        blocks=blocks,
+                    ),
                 )
             except SlackApiError as exc:
                 if _error(exc) not in GONE:
@@ -166,23 +172,31 @@ class SlackNotifier:
         return Delivery(**self._post(channel, message), direct=False)
 
     def _post(self, channel: str, message: Message) -> dict[str, str]:
-        try:
-            response = self._client.chat_postMessage(
+        response = self._with_fallback(
+            message,
+            lambda blocks: self._client.chat_postMessage(
                 channel=channel,
                 text=message.text,
-                blocks=message.blocks or None,
+                blocks=blocks,
                 unfurl_links=False,
                 unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            if _error(exc) not in BAD_BLOCKS or not message.blocks:
-                raise
-            # Our blocks were refused (a limit we missed): the plain text still tells the story.
-            log.error("Slack refused our blocks (%s); posting text only", _error(exc))
-            response = self._client.chat_postMessage(
-                channel=channel, text=message.text, unfurl_links=False, unfurl_media=False
-            )
+            ),
+        )
         return {"channel": response["channel"], "ts": response["ts"]}
+
+    def _with_fallback(
+        self, message: Message, send: Callable[[Any], SlackResponse]
+    ) -> SlackResponse:
+        """Send with our blocks; if Slack refuses them, with the fallback blocks, then text only."""
+        attempts = [message.blocks or None, message.fallback_blocks, None]
+        for blocks in attempts:
+            try:
+                return send(blocks)
+            except SlackApiError as exc:
+                if _error(exc) not in BAD_BLOCKS or blocks is None:
+                    raise
+                log.warning("Slack refused our blocks (%s); trying simpler ones", _error(exc))
+        raise AssertionError("unreachable: the text-only attempt raises or returns")
 
 
 def _error(exc: SlackApiError) -> str:

@@ -118,6 +118,10 @@ class RecallClient:
     def leave_call(self, bot_id: str) -> dict[str, Any]:
         return self._call("POST", f"bot/{bot_id}/leave_call/")
 
+    def delete_media(self, bot_id: str) -> dict[str, Any]:
+        """Permanently delete the bot's recordings at Recall (reference §7.5)."""
+        return self._call("POST", f"bot/{bot_id}/delete_media/")
+
     def delete_bot(self, bot_id: str) -> None:
         """Cancel a scheduled bot that has not started joining (405 once it has)."""
         self._call("DELETE", f"bot/{bot_id}/")

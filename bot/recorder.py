@@ -6,10 +6,12 @@ worker pool or later by the poller, which makes a crash or restart harmless: an 
 is simply due again when its lease runs out.
 
 One step does whatever the recording needs next:
-- someone pressed Stop or Cancel: tell Recall (leave the call, or delete a scheduled bot);
-- no Recall bot yet: create it (507 → wait and retry, 4xx → explain, outage → back off);
-- a bot in progress: ask Recall how it is doing and move the state machine;
+- someone pressed Stop or Cancel, or deleted it: tell Recall (bot/stopping.py);
+- no Recall bot yet: create it (bot/creating.py);
+- a bot in progress: ask Recall how it is doing and move the state machine (here);
 - then bring Slack up to date (bot/slack_sync.py): the status message, and the thread replies.
+
+The helpers those modules share (`fail`, `retry_later`, `finish_as`, `sync`) live here.
 """
 
 from __future__ import annotations
@@ -25,26 +27,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.bot_report import BotReport, read_bot
-from bot.bot_request import BotDefaults, bot_payload
+from bot.bot_request import BotDefaults
 from bot.commands import RecordOptions
-from bot.join_time import JoinTimeError, parse_join_time
-from bot.lifecycle import Outcome, State, advance, decide
+from bot.creating import create_bot
+from bot.lifecycle import State, advance, decide
 from bot.meetings import MeetingLink
 from bot.notifier import SlackUnavailable
 from bot.recall import (
     RecallAuthError,
     RecallClient,
     RecallError,
-    RecallNoCapacity,
     RecallNotFound,
     RecallRateLimited,
-    RecallRejected,
     RecallUnavailable,
-    create_bot_with_retries,
 )
 from bot.slack_sync import SlackSync
 from bot.slack_users import SlackUsers
-from bot.store import Recording, Store, from_ts, ts
+from bot.stopping import carry_out_stop, delete_media
+from bot.store import Recording, Store, from_ts, status_columns, ts
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Recorder:
         self.policy = policy
         self._executor = executor
         self._clock = clock
-        self._sleep = sleep
+        self.sleep = sleep
         self._recall_key_refused = False
         self._pending: set[Future[None]] = set()
         self._pending_lock = threading.Lock()
@@ -166,121 +166,18 @@ class Recorder:
 
     def _step(self, rec: Recording, now: datetime) -> None:
         if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
-            stopped = self._stop(rec, now)
+            stopped = carry_out_stop(self, rec, now)
             if stopped is None:
                 return
             rec = stopped
-        if rec.state.is_final:
-            self._sync(rec, now)
+        if rec.deleted_at and not rec.media_deleted_at:
+            delete_media(self, rec, now)
+        elif rec.state.is_final:
+            self.sync(rec, now)
         elif rec.recall_bot_id is None:
-            self._create_bot(rec, now)
+            create_bot(self, rec, now)
         else:
             self._check_bot(rec, now)
-
-    # --- stop and cancel ------------------------------------------------------------------
-
-    def _stop(self, rec: Recording, now: datetime) -> Recording | None:
-        """Carry out a Stop/Cancel press; None if the step should end here."""
-        if rec.recall_bot_id is None:
-            # Recall never got it (e.g. still waiting for a free bot): nothing to undo there.
-            return self._finish_as(rec, now, State.CANCELLED, stop_sent_at=ts(now))
-        try:
-            if rec.state in (State.REQUESTED, State.SCHEDULED):
-                try:
-                    self.recall.delete_bot(rec.recall_bot_id)
-                    return self._finish_as(rec, now, State.CANCELLED, stop_sent_at=ts(now))
-                except RecallRejected:
-                    pass  # already dispatched (405): it is joining, so make it leave instead
-            self.recall.leave_call(rec.recall_bot_id)
-        except RecallRejected as exc:
-            # cannot_command_completed_bot / _unstarted_bot: nothing left to stop.
-            log.info("recording %s: leave_call not needed (%s)", rec.id, exc.code or exc.status)
-        except RecallNotFound:
-            return self._fail(rec, now, "bot_gone")
-        except RecallError as exc:
-            self._retry_later(rec, now, exc)
-            return None
-        log.info("recording %s: bot asked to leave", rec.id)
-        return self.store.save(rec, now, stop_sent_at=ts(now))
-
-    # --- creating the bot --------------------------------------------------------------
-
-    def _create_bot(self, rec: Recording, now: datetime) -> None:
-        if rec.join_at_text and not rec.join_at:
-            resolved = self._resolve_join_time(rec, now)
-            if resolved is None:
-                return
-            rec = resolved
-        # A new key after each 507, or Recall would replay the cached 507 (reference §4.7).
-        key = f"slack-record-{rec.id}-{rec.capacity_waits}"
-        payload = bot_payload(rec, self.policy.bot)
-        try:
-            bot = create_bot_with_retries(self.recall, payload, key, sleep=self._sleep)
-        except RecallNoCapacity as exc:
-            self._wait_for_capacity(rec, now, exc)
-            return
-        except RecallRejected as exc:
-            self._fail(rec, now, "recall_rejected", detail=exc.detail, sub_code=exc.code)
-            return
-        except RecallAuthError as exc:
-            self._note_key_refused(exc)
-            self._fail(rec, now, "recall_auth" if exc.status == 401 else "recall_payment")
-            return
-        except RecallNotFound as exc:
-            # The bot endpoint itself is missing: a wrong RECALL_API_BASE_URL or region.
-            log.error("Recall answered 404 to create bot; check RECALL_REGION/RECALL_API_BASE_URL")
-            self._fail(rec, now, "recall_rejected", detail=str(exc))
-            return
-        except RecallUnavailable as exc:
-            if now - from_ts(rec.created_at) > self.policy.create_give_up_after:
-                self._fail(rec, now, "recall_unavailable")
-            else:
-                # Someone is waiting for this meeting to be recorded: keep retries frequent.
-                self._retry_later(rec, now, exc, max_backoff=timedelta(minutes=1))
-            return
-        self._recall_key_refused = False
-        report = read_bot(bot)
-        later = rec.join_at is not None and from_ts(rec.join_at) > now + timedelta(minutes=1)
-        start = State.SCHEDULED if later else State.JOINING
-        outcome = decide(report) or Outcome(start)
-        saved = self.store.save(
-            rec,
-            now,
-            recall_bot_id=report.bot_id,
-            state=advance(rec.state, outcome.state) or start,
-            attempts=0,
-            next_poll_at=ts(now + self.policy.poll_interval),
-            **_status_columns(report),
-        )
-        if saved is not None:
-            log.info("recording %s: Recall bot %s created", rec.id, report.bot_id)
-            self._sync(saved, now, report)
-
-    def _resolve_join_time(self, rec: Recording, now: datetime) -> Recording | None:
-        """`--at 14:30` means 14:30 where the requester is: ask Slack for their time zone."""
-        zone = self.users.timezone(rec.user_id) or UTC
-        try:
-            join_at = parse_join_time(rec.join_at_text or "", now).resolve(zone, now)
-        except JoinTimeError as exc:
-            self._fail(rec, now, "join_time_invalid", detail=str(exc))
-            return None
-        return self.store.save(
-            rec, now, join_at=ts(join_at), deadline_at=ts(join_at + self.policy.deadline)
-        )
-
-    def _wait_for_capacity(self, rec: Recording, now: datetime, exc: RecallNoCapacity) -> None:
-        waits = rec.capacity_waits + 1
-        if waits >= self.policy.max_capacity_waits:
-            self._fail(rec, now, "no_recorder_available")
-            return
-        saved = self.store.save(
-            rec,
-            now,
-            capacity_waits=waits,
-            next_poll_at=ts(now + timedelta(seconds=exc.retry_after)),
-        )
-        if saved is not None and waits == 1:
-            self.slack.tell_requester_quietly(saved, "waiting_for_recorder")
 
     # --- following the bot ------------------------------------------------------------
 
@@ -292,20 +189,20 @@ class Recorder:
         try:
             bot = self.recall.get_bot(rec.recall_bot_id)
         except RecallNotFound:
-            self._fail(rec, now, "bot_gone")
+            self.fail(rec, now, "bot_gone")
             return
         except RecallAuthError as exc:
             # Keep the recording: it resumes as soon as an operator fixes the key.
-            self._note_key_refused(exc)
-            self._retry_later(rec, now, exc)
+            self.note_key_refused(exc)
+            self.retry_later(rec, now, exc)
             return
         except RecallError as exc:
-            self._retry_later(rec, now, exc)
+            self.retry_later(rec, now, exc)
             return
-        self._recall_key_refused = False
+        self.recall_key_works()
         report = read_bot(bot)
         outcome = decide(report)
-        changes: dict[str, Any] = {"attempts": 0, **_status_columns(report)}
+        changes: dict[str, Any] = {"attempts": 0, **status_columns(report)}
         new_state = advance(rec.state, outcome.state) if outcome else None
         if outcome and new_state is not None:
             log.info("recording %s: %s -> %s", rec.id, rec.state, new_state)
@@ -318,7 +215,7 @@ class Recorder:
         changes["next_poll_at"] = ts(now if final else now + self.policy.poll_interval)
         saved = self.store.save(rec, now, **changes)
         if saved is not None:
-            self._sync(saved, now, report)
+            self.sync(saved, now, report)
 
     def _give_up(self, rec: Recording, now: datetime) -> None:
         log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
@@ -326,17 +223,17 @@ class Recorder:
             self.recall.leave_call(rec.recall_bot_id or "")
         except RecallError as exc:
             log.info("recording %s: leave_call failed (%s)", rec.id, type(exc).__name__)
-        self._fail(rec, now, "deadline_exceeded")
+        self.fail(rec, now, "deadline_exceeded")
 
     # --- Slack ------------------------------------------------------------------------
 
-    def _sync(self, rec: Recording, now: datetime, report: BotReport | None = None) -> None:
+    def sync(self, rec: Recording, now: datetime, report: BotReport | None = None) -> None:
         """Bring Slack up to date; a final notice that could not be delivered is retried."""
         try:
             self.slack.sync(rec, now, report, fetch_video=self._fetch_video)
         except RecallError as exc:
             # The ready notice needs a fresh link and Recall would not give one right now.
-            self._retry_later(rec, now, exc)
+            self.retry_later(rec, now, exc)
         except SlackUnavailable as exc:
             current = self.store.get(rec.id) or rec
             if not current.state.is_final or current.notified_at:
@@ -346,7 +243,7 @@ class Recorder:
                 self.store.save(rec, now, next_poll_at=None)
             else:
                 log.warning("recording %s: Slack notice failed (%s); will retry", rec.id, exc)
-                self._retry_later(rec, now, exc)
+                self.retry_later(rec, now, exc)
 
     def _fetch_video(self, rec: Recording) -> BotReport:
         """The download link is never stored (it is a bearer credential): fetch it when needed."""
@@ -357,14 +254,14 @@ class Recorder:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _finish_as(
+    def finish_as(
         self, rec: Recording, now: datetime, state: State, **more: Any
     ) -> Recording | None:
         return self.store.save(
             rec, now, state=state, finished_at=ts(now), next_poll_at=ts(now), **more
         )
 
-    def _fail(
+    def fail(
         self,
         rec: Recording,
         now: datetime,
@@ -373,7 +270,7 @@ class Recorder:
         sub_code: str | None = None,
     ) -> None:
         log.info("recording %s: failed (%s)", rec.id, reason)
-        saved = self._finish_as(
+        saved = self.finish_as(
             rec,
             now,
             State.FAILED,
@@ -382,9 +279,9 @@ class Recorder:
             failure_detail=detail[:500] if detail else None,
         )
         if saved is not None:
-            self._sync(saved, now)
+            self.sync(saved, now)
 
-    def _retry_later(
+    def retry_later(
         self, rec: Recording, now: datetime, exc: Exception, max_backoff: timedelta | None = None
     ) -> None:
         attempts = rec.attempts + 1
@@ -413,7 +310,11 @@ class Recorder:
             # The row stays due; the poller tries again on its next pass.
             log.exception("recording %s: step failed; the poller will retry", recording_id)
 
-    def _note_key_refused(self, exc: RecallAuthError) -> None:
+    def recall_key_works(self) -> None:
+        self._recall_key_refused = False
+
+    def note_key_refused(self, exc: RecallAuthError) -> None:
+        """Log loudly, once until it works again: only an operator can fix this."""
         if not self._recall_key_refused:
             self._recall_key_refused = True
             log.error(
@@ -421,20 +322,3 @@ class Recorder:
                 "RECALL_REGION and the Recall account's credit",
                 exc.status,
             )
-
-
-def _status_columns(report: BotReport) -> dict[str, Any]:
-    """What we keep of Recall's report; fields Recall left out keep their stored value."""
-    columns: dict[str, Any] = {}
-    if report.latest:
-        columns["recall_status"] = report.latest.code
-        columns["recall_sub_code"] = report.latest.sub_code
-        columns["recall_status_at"] = ts(report.latest.at) if report.latest.at else None
-    started = report.recording_started_at
-    if started is None and report.latest_code == "in_call_recording" and report.latest:
-        started = report.latest.at  # the recording's own start time comes later
-    if started:
-        columns["recording_started_at"] = ts(started)
-    if report.recording_completed_at:
-        columns["recording_ended_at"] = ts(report.recording_completed_at)
-    return columns

@@ -17,6 +17,7 @@ import httpx
 from bot.bot_request import BotDefaults
 from bot.config import Settings
 from bot.controls import Controls
+from bot.media_links import MediaLinks
 from bot.notifier import SlackNotifier, background_client
 from bot.poller import Poller
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
@@ -24,6 +25,7 @@ from bot.recorder import Recorder, RecorderPolicy, utcnow
 from bot.slack_app import build_slack_app
 from bot.slack_sync import SlackSync
 from bot.slack_users import SlackUsers
+from bot.status_message import LinkStyle
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,11 @@ class Runtime:
         self.recorder = Recorder(
             self.store,
             self.recall,
-            SlackSync(self.store, self.notifier),
+            SlackSync(
+                self.store,
+                self.notifier,
+                LinkStyle(settings.public_base_url, embed=settings.video_embed),
+            ),
             self.users,
             RecorderPolicy(
                 poll_interval=interval,
@@ -79,6 +85,7 @@ class Runtime:
             sleep=sleep,
         )
         self.controls = Controls(self.store, self.recorder, self.users, clock)
+        self.media = MediaLinks(self.store, self.recall, clock)
         self.poller = Poller(self.recorder, interval, clock)
         self.slack_app = build_slack_app(
             bot_token=settings.slack_bot_token,
@@ -92,6 +99,11 @@ class Runtime:
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
         self.store.migrate()
+        if not self.settings.public_base_url:
+            log.warning(
+                "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own link, "
+                "which stops working after about 5 hours"
+            )
         self.poller.start()
         log.info("slack-record ready: %d open recording(s)", self.store.count_open())
 

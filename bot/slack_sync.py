@@ -19,16 +19,17 @@ from bot import messages
 from bot.bot_report import BotReport, download_url_expiry
 from bot.lifecycle import State
 from bot.notifier import SlackNotifier, SlackUnavailable
-from bot.status_message import VideoLink, fingerprint, render, thread_alert
+from bot.status_message import LinkStyle, VideoLink, fingerprint, render, thread_alert
 from bot.store import Recording, Store, ts
 
 log = logging.getLogger(__name__)
 
 
 class SlackSync:
-    def __init__(self, store: Store, notifier: SlackNotifier):
+    def __init__(self, store: Store, notifier: SlackNotifier, links: LinkStyle | None = None):
         self.store = store
         self.notifier = notifier
+        self.links = links or LinkStyle()
 
     def sync(
         self,
@@ -79,11 +80,12 @@ class SlackSync:
         if rec.status_ts and key == rec.status_key:
             return rec
         video = None
-        if rec.state == State.READY:
+        if rec.state == State.READY and not self.links.durable(rec) and not rec.deleted_at:
+            # No public address of our own: show Recall's link, fresh, with its expiry.
             fresh = report if report is not None and report.has_video else fetch_video(rec)
             url = fresh.download_url or ""
             video = VideoLink(url, download_url_expiry(url, now))
-        delivery = self.notifier.update(rec, render(rec, now, video))
+        delivery = self.notifier.update(rec, render(rec, now, video, self.links))
         return self.store.save(
             rec, now, status_channel=delivery.channel, status_ts=delivery.ts, status_key=key
         )

@@ -35,6 +35,15 @@ class SlackUsers:
             log.warning("unknown time zone %r for user %s", name, user_id)
             return None
 
+    def display_name(self, user_id: str) -> str | None:
+        """How Slack shows the user: display name, else real name, else handle."""
+        user = self._user(user_id)
+        profile = user.get("profile") or {}
+        for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+        return user.get("name") if isinstance(user.get("name"), str) else None
+
     def is_admin(self, user_id: str) -> bool:
         user = self._user(user_id)
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))

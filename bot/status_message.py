@@ -18,7 +18,9 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
+    VideoBlock,
 )
 
 from bot.explanations import explain
@@ -41,13 +43,28 @@ DEFAULT_BOT_NAME = "slack-record (recording)"
 
 @dataclass(frozen=True)
 class VideoLink:
+    """Recall's own signed link: only used when the app has no public address of its own."""
+
     url: str
     expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class LinkStyle:
+    """How finished recordings are linked (from PUBLIC_BASE_URL and SLACK_UNFURL_DOMAINS)."""
+
+    public_base_url: str | None = None
+    embed: bool = False  # Slack's video block, playing our embed page inside Slack
+
+    def durable(self, rec: Recording, page: str = "") -> str | None:
+        if not (self.public_base_url and rec.share_token):
+            return None
+        return f"{self.public_base_url}/r/{rec.share_token}{page}"
+
+
 def fingerprint(rec: Recording, now: datetime) -> str:
     """Changes exactly when the status message should be edited."""
-    parts = [rec.state.value, rec.stop_requested_by or "", rec.join_at or ""]
+    parts = [rec.state.value, rec.stop_requested_by or "", rec.join_at or "", rec.deleted_at or ""]
     if rec.state == State.IN_CALL:
         parts.append(str(rec.recall_status == "recording_permission_denied"))
     if rec.state == State.RECORDING:
@@ -55,11 +72,19 @@ def fingerprint(rec: Recording, now: datetime) -> str:
     return "|".join(parts)
 
 
-def render(rec: Recording, now: datetime, video: VideoLink | None = None) -> Message:
+def render(
+    rec: Recording, now: datetime, video: VideoLink | None = None, links: LinkStyle | None = None
+) -> Message:
     name = escape(meeting_name(rec))
     bot = _bot_name(rec)
     who = f"<@{rec.user_id}>"
     state = rec.state
+    links = links or LinkStyle()
+    if rec.deleted_at:
+        line = f":wastebasket: The recording of {name} was deleted by <@{rec.deleted_by}>."
+        return Message(text=_plain(line), blocks=blocks(_section(line), _context(name, who)))
+    if state == State.READY and links.durable(rec):
+        return _ready_durable(rec, name, who, links)
     if state == State.READY and video is not None:
         return _ready(rec, name, who, video)
     if state == State.FAILED:
@@ -137,28 +162,68 @@ def _progress_line(rec: Recording, now: datetime, name: str, who: str, bot: str)
 
 
 def _ready(rec: Recording, name: str, who: str, video: VideoLink) -> Message:
-    ran = format_duration(rec.duration_seconds)
-    details = [f"Requested by {who}"]
-    if ran:
-        details.append(f"ran {ran}")
-    if rec.stop_requested_by:
-        details.append(f"stopped by <@{rec.stop_requested_by}>")
+    """Without a public address of our own: Recall's link, labelled with when it dies."""
+    details = _ready_details(rec, who)
     if video.expires_at:
-        details.append(f"link works until {slack_time(video.expires_at)}")
-    if rec.separate_videos:
-        details.append("per-participant videos are in Recall")
+        details += f" · link works until {slack_time(video.expires_at)}"
     text = f":movie_camera: *Recording ready:* {name}\n<{video.url}|Watch the video>"
     accessory = None
     if len(video.url) <= MAX_BUTTON_URL:
         accessory = ButtonElement(text="Watch recording", url=video.url, action_id="open_recording")
-    summary = f"Recording ready: {name}, requested by {who}" + (f", ran {ran}" if ran else "")
     return Message(
-        text=f"{summary}. Watch: {video.url}",
+        text=f"{_ready_summary(rec, name, who)}. Watch: {video.url}",
         blocks=blocks(
             SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory),
-            ContextBlock(elements=[MarkdownTextObject(text=" · ".join(details))]),
+            ContextBlock(elements=[MarkdownTextObject(text=details)]),
         ),
     )
+
+
+def _ready_durable(rec: Recording, name: str, who: str, links: LinkStyle) -> Message:
+    watch = links.durable(rec, "/watch") or ""
+    video = links.durable(rec) or ""
+    links_line = f"<{watch}|Watch the recording> · <{video}|Download MP4>"
+    text = f":movie_camera: *Recording ready:* {name}\n{links_line}"
+    section = SectionBlock(
+        text=MarkdownTextObject(text=text),
+        accessory=ButtonElement(text="Watch", url=watch, action_id="open_recording"),
+    )
+    context = ContextBlock(elements=[MarkdownTextObject(text=_ready_details(rec, who))])
+    summary = _ready_summary(rec, name, who)
+    fallback = blocks(section, context)
+    if not links.embed:
+        return Message(text=f"{summary}. Watch: {watch}", blocks=fallback)
+    player = VideoBlock(
+        alt_text=f"Recording of {meeting_name(rec)}"[:200],
+        title=PlainTextObject(text=meeting_name(rec)[:199]),
+        title_url=watch,
+        video_url=links.durable(rec, "/embed"),
+        thumbnail_url=f"{links.public_base_url}/static/thumbnail.png",
+        provider_name="slack-record",
+    )
+    # If Slack refuses the video block (app or workspace not set up for it), post without it.
+    return Message(
+        text=f"{summary}. Watch: {watch}",
+        blocks=blocks(section, player, context),
+        fallback_blocks=fallback,
+    )
+
+
+def _ready_details(rec: Recording, who: str) -> str:
+    details = [f"Requested by {who}"]
+    ran = format_duration(rec.duration_seconds)
+    if ran:
+        details.append(f"ran {ran}")
+    if rec.stop_requested_by:
+        details.append(f"stopped by <@{rec.stop_requested_by}>")
+    if rec.separate_videos:
+        details.append("per-participant videos are in Recall")
+    return " · ".join(details)
+
+
+def _ready_summary(rec: Recording, name: str, who: str) -> str:
+    ran = format_duration(rec.duration_seconds)
+    return f"Recording ready: {name}, requested by {who}" + (f", ran {ran}" if ran else "")
 
 
 def _failed(rec: Recording, name: str, who: str) -> Message:

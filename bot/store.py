@@ -25,8 +25,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.bot_report import BotReport
 from bot.lifecycle import State
-from bot.migrations import migrations
+from bot.migrations import SHARE_TOKEN_BYTES, migrations
 
 BUSY_TIMEOUT_SECONDS = 30
 
@@ -87,6 +88,10 @@ class Recording:
     stop_sent_at: str | None = None
     alerts: str | None = None
     status_key: str | None = None
+    share_token: str | None = None
+    deleted_at: str | None = None
+    deleted_by: str | None = None
+    media_deleted_at: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
@@ -166,6 +171,7 @@ class Store:
             "next_poll_at": ts(now),
             "attempts": 0,
             "capacity_waits": 0,
+            "share_token": secrets.token_urlsafe(SHARE_TOKEN_BYTES),
             **fields,
         }
         db = self.db
@@ -243,7 +249,35 @@ class Store:
         found = [Recording.from_row(r) for r in rows]
         return found[0] if found else None
 
+    def request_delete(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
+        """Revoke a finished recording's links at once; the next step deletes Recall's media.
+
+        None if it is not finished or was already deleted.
+        """
+        rows = self.db.query(
+            "UPDATE recordings SET deleted_by = :user, deleted_at = :now, next_poll_at = :now "
+            "WHERE id = :id AND finished_at IS NOT NULL AND deleted_at IS NULL RETURNING *",
+            {"user": user_id, "now": ts(now), "id": recording_id},
+        )
+        found = [Recording.from_row(r) for r in rows]
+        return found[0] if found else None
+
     # --- reading -------------------------------------------------------------------------
+
+    def get_by_token(self, token: str) -> Recording | None:
+        rows = list(self.db["recordings"].rows_where("share_token = ?", [token], limit=1))
+        return Recording.from_row(rows[0]) if rows else None
+
+    def latest_finished_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        rows = list(
+            self.db["recordings"].rows_where(
+                "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL",
+                [team_id, meeting_key],
+                order_by="finished_at desc",
+                limit=1,
+            )
+        )
+        return Recording.from_row(rows[0]) if rows else None
 
     def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
         found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
@@ -279,3 +313,20 @@ class Store:
 
     def count_open(self) -> int:
         return self.db["recordings"].count_where("next_poll_at IS NOT NULL")
+
+
+def status_columns(report: BotReport) -> dict[str, Any]:
+    """What we keep of Recall's report; fields Recall left out keep their stored value."""
+    columns: dict[str, Any] = {}
+    if report.latest:
+        columns["recall_status"] = report.latest.code
+        columns["recall_sub_code"] = report.latest.sub_code
+        columns["recall_status_at"] = ts(report.latest.at) if report.latest.at else None
+    started = report.recording_started_at
+    if started is None and report.latest_code == "in_call_recording" and report.latest:
+        started = report.latest.at  # the recording's own start time comes later
+    if started:
+        columns["recording_started_at"] = ts(started)
+    if report.recording_completed_at:
+        columns["recording_ended_at"] = ts(report.recording_completed_at)
+    return columns

@@ -10,6 +10,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from werkzeug.exceptions import HTTPException
 
 from bot.runtime import Runtime
+from bot.watch_pages import watch_blueprint
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(runtime: Runtime) -> Flask:
-    app = Flask("slack-record")
+    # Named after this module, so templates and static files are found inside the package.
+    app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     slack = SlackRequestHandler(runtime.slack_app)
 
@@ -41,6 +43,8 @@ def create_app(runtime: Runtime) -> Flask:
             "open_recordings": open_recordings,
         }
         return jsonify(body), 200 if database_ok else 503
+
+    app.register_blueprint(watch_blueprint(runtime.media, runtime.users))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:

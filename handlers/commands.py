@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from bot import messages
 from bot.commands import (
     CommandError,
+    DeleteCommand,
     HelpCommand,
     ListCommand,
     RecordCommand,
@@ -36,6 +37,9 @@ def register(
             ack(response_type="ephemeral", text=messages.HELP)
         elif isinstance(parsed, ListCommand):
             ack(response_type="ephemeral", text=controls.listing(team, channel))
+        elif isinstance(parsed, DeleteCommand):
+            ack()  # may need users.info to check for an admin: answer after the ack
+            respond(response_type="ephemeral", text=controls.delete(team, user, parsed.target))
         elif isinstance(parsed, StopCommand):
             ack()  # may need users.info to check for an admin: answer after the ack
             answer = controls.stop_from_command(team, channel, user, parsed.link)

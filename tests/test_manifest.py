@@ -22,8 +22,11 @@ METHOD_SCOPES = {
     "conversations_info": "channels:read",
     "users_info": "users:read",
 }
-# Scopes no method call shows: slash commands, and posting to public channels without joining.
-IMPLIED = {"commands", "chat:write.public"}
+# Scopes no method call shows: slash commands, posting to public channels without joining, and
+# posting video blocks.
+IMPLIED = {"commands", "chat:write.public"} | (
+    {"links.embed:write"} if "VideoBlock(" in SOURCE else set()
+)
 
 
 def test_manifest_matches_slacks_schema() -> None:
@@ -47,4 +50,5 @@ def test_manifest_requests_exactly_the_scopes_the_code_needs() -> None:
 def test_request_urls_point_at_the_slack_events_path() -> None:
     urls = [c["url"] for c in MANIFEST["features"]["slash_commands"]]
     urls.append(MANIFEST["settings"]["interactivity"]["request_url"])
-    assert urls and all(u == "https://YOUR-HOST/slack/events" for u in urls)
+    assert urls and all(u == "https://your-host.example.com/slack/events" for u in urls)
+    assert MANIFEST["features"]["unfurl_domains"] == ["your-host.example.com"]

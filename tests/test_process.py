@@ -63,6 +63,10 @@ class Process:
         out, _ = self.proc.communicate(timeout=15)
         return out
 
+    def close(self) -> None:
+        if self.proc.stdout and not self.proc.stdout.closed:
+            self.proc.stdout.close()
+
     def stop(self) -> float:
         """SIGTERM, as a host sends on deploy; returns the seconds it took to exit."""
         started = time.monotonic()
@@ -94,6 +98,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FakeSlack, FakeRecall, Process
         finally:
             if process.proc.poll() is None:
                 process.stop()
+            process.close()
 
 
 def _healthy(url: str) -> bool:
@@ -130,7 +135,12 @@ def test_procfile_web_process_records_a_meeting_end_to_end(served) -> None:
     wait_for(ready_reply, what="the ready notice", timeout=30)
     status = slack.messages("C0CHAN1")[0]
     assert status["text"].startswith("Recording ready: Zoom meeting 812 3456 7890")
-    assert f"{recall.base_url}/media/" in status["text"]
+    watch = status["text"].split("Watch: ")[1]
+    assert watch.startswith(f"{url}/r/") and watch.endswith("/watch")
+    assert httpx.get(watch).status_code == 200
+    video = httpx.get(watch.removesuffix("/watch"))
+    assert video.status_code == 302
+    assert video.headers["location"].startswith(f"{recall.base_url}/media/")
     first_post = slack.calls_to("chat.postMessage")[0].args["text"]
     assert first_post.startswith("<@U0USER1> asked to record a Zoom meeting.")
     assert len(recall.created_bot_ids()) == 1

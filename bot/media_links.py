@@ -1,0 +1,125 @@
+"""Durable links: `PUBLIC_BASE_URL/r/<token>` keeps working long after Recall's own link dies.
+
+Recall's `download_url` is a pre-signed S3 link that expires after about 5 hours and works for
+whoever holds it (reference §5.3). We never post or store it: each visit to our link asks Recall
+for a fresh one, cached only while it has an hour or more to live, and redirects there.
+
+    MediaLinks.video(token) -> Video          or raises one of:
+    LinkError
+     ├── UnknownLink        no such token (404)
+     ├── NotReady           recording still going or being processed (409)
+     ├── NoVideo            the recording failed: there never was a video (404)
+     ├── Gone               deleted by someone, or expired/deleted at Recall (410)
+     └── RecallDown         Recall could not be asked right now (503, try again)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.bot_report import download_url_expiry, read_bot
+from bot.explanations import explain
+from bot.lifecycle import State
+from bot.recall import RecallClient, RecallError, RecallNotFound
+from bot.store import Recording, Store, from_ts
+
+# Reuse a fresh link only while it has this long left, so a video started from it can finish.
+COMFORT_MARGIN = timedelta(hours=1)
+
+
+class LinkError(Exception):
+    """A reason the link cannot play now; `recording` is set when the token was known."""
+
+    def __init__(self, message: str, recording: Recording | None = None):
+        super().__init__(message)
+        self.recording = recording
+
+
+class UnknownLink(LinkError):
+    pass
+
+
+class NotReady(LinkError):
+    pass
+
+
+class NoVideo(LinkError):
+    pass
+
+
+class Gone(LinkError):
+    pass
+
+
+class RecallDown(LinkError):
+    pass
+
+
+@dataclass(frozen=True)
+class Video:
+    recording: Recording
+    url: str  # Recall's signed link: redirect to it, never show or log it
+    expires_at: datetime
+
+
+class MediaLinks:
+    def __init__(self, store: Store, recall: RecallClient, clock: Callable[[], datetime]):
+        self.store = store
+        self.recall = recall
+        self.clock = clock
+        self._cache: dict[str, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def recording(self, token: str) -> Recording:
+        """The recording behind a token, whatever its state."""
+        # Tokens are URL-safe base64; anything else cannot be one, so skip the lookup.
+        recording = self.store.get_by_token(token) if _plausible(token) else None
+        if recording is None:
+            raise UnknownLink("There is no recording at this address.")
+        return recording
+
+    def video(self, token: str) -> Video:
+        rec = self.recording(token)
+        if rec.deleted_at:
+            raise Gone("This recording was deleted.", rec)
+        if rec.state == State.FAILED:
+            why = explain(rec.failure_reason, rec.failure_sub_code).summary
+            raise NoVideo(f"This meeting was not recorded. {why}", rec)
+        if rec.state == State.CANCELLED:
+            raise NoVideo("This recording was cancelled before it started.", rec)
+        if rec.state != State.READY:
+            raise NotReady("The video isn't ready yet.", rec)
+        now = self.clock()
+        with self._lock:
+            cached = self._cache.get(rec.id)
+        if cached and cached[1] - now > COMFORT_MARGIN:
+            return Video(rec, *cached)
+        url, expires_at = self._fetch(rec, now)
+        with self._lock:
+            self._cache[rec.id] = (url, expires_at)
+        return Video(rec, url, expires_at)
+
+    def _fetch(self, rec: Recording, now: datetime) -> tuple[str, datetime]:
+        try:
+            report = read_bot(self.recall.get_bot(rec.recall_bot_id or ""))
+        except RecallNotFound as exc:
+            raise Gone("Recall no longer has this recording.", rec) from exc
+        except RecallError as exc:
+            raise RecallDown("The recording service can't be reached right now.", rec) from exc
+        deleted = "deleted" in (report.video_status, report.recording_status)
+        if report.latest_code == "media_expired" or deleted:
+            raise Gone("This recording has expired: Recall deleted the video.", rec)
+        if not report.has_video or not report.download_url:
+            raise RecallDown("The recording service did not give us the video just now.", rec)
+        return report.download_url, download_url_expiry(report.download_url, now)
+
+
+def recorded_on(rec: Recording) -> datetime | None:
+    return from_ts(rec.recording_started_at) or from_ts(rec.created_at)
+
+
+def _plausible(token: str) -> bool:
+    return 16 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
