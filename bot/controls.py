@@ -15,7 +15,7 @@ from bot import messages
 from bot.lifecycle import State
 from bot.meetings import MeetingLink, MeetingLinkError, parse_meeting_link
 from bot.recorder import Recorder
-from bot.slack_users import SlackUsers
+from bot.slack_directory import SlackDirectory
 from bot.store import Recording, Store
 
 RECENT = timedelta(days=7)
@@ -25,7 +25,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 class Controls:
     def __init__(
-        self, store: Store, recorder: Recorder, users: SlackUsers, clock: Callable[[], datetime]
+        self, store: Store, recorder: Recorder, users: SlackDirectory, clock: Callable[[], datetime]
     ):
         self.store = store
         self.recorder = recorder

@@ -123,6 +123,14 @@ def waiting_for_recorder() -> str:
     )
 
 
+def cannot_post_here() -> str:
+    return (
+        "Heads-up: I can't post in this conversation (a private channel I'm not in, or a DM), "
+        "so the recording will come to you as a direct message. To have it posted here, "
+        "invite me first: `/invite @slack-record`."
+    )
+
+
 def channel_unreachable(channel_id: str) -> str:
     return (
         f"I couldn't post in <#{channel_id}>, so I'm sending this to you directly. "

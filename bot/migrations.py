@@ -116,3 +116,20 @@ def add_share_links(db: Database) -> None:
             [secrets.token_urlsafe(SHARE_TOKEN_BYTES), recording_id],
         )
     db.execute("CREATE UNIQUE INDEX idx_recordings_share_token ON recordings (share_token)")
+
+
+@migrations()
+def add_exactly_once_posting(db: Database) -> None:
+    # A post to Slack in flight: set before the call, cleared after. Found set on a later step,
+    # it means the process died mid-post, so Slack is asked whether the message landed.
+    db["recordings"].add_column("pending_post", str)
+    # Workspaces whose Slack token stopped working: we stop posting there and keep the data.
+    db["workspaces"].create(
+        {
+            "team_id": str,
+            "slack_blocked_reason": str,  # e.g. token_revoked; NULL when posting works
+            "slack_blocked_until": str,  # next time to try again
+            "updated_at": str,
+        },
+        pk="team_id",
+    )

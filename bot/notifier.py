@@ -1,14 +1,19 @@
 """Posting to Slack from the background: the channel when we can, the requester when we can't.
 
 Only the poller and the recording worker use this (never a request thread), so the client may
-sleep through a 429 with slack-sdk's own retry handlers. What is left after those retries is
-raised as `SlackUnavailable` (try again later) for the caller to reschedule.
+sleep through a 429 with slack-sdk's own handler: a 429 means Slack did not take the message,
+so asking again is safe. Nothing else is retried here, because a post whose answer was lost may
+have landed: a blind retry would post twice. Instead every post carries message metadata naming
+the recording and the kind of post, so `find_post` can ask Slack afterwards whether it landed.
 
-Where a notice goes (slack-platform reference §2.5, §5.2):
-- the channel where /record was typed (public channels work without joining thanks to
-  `chat:write.public`; on `not_in_channel` we join once and retry);
+Where a message goes (slack-platform reference §2.5, §5.2):
+- the channel where /record was typed (a public channel we are not in: we join it once);
 - if the channel cannot take it (private without us, a DM between people, archived), the
   requester's DM with the app, saying why.
+
+    SlackUnavailable        try again later (outage, rate limit left over, lost answer)
+     ├── SlackAuthRevoked   the workspace's token no longer works: stop posting there
+     └── MessageGone        the status message to edit no longer exists
 """
 
 from __future__ import annotations
@@ -20,17 +25,14 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot import messages
 from bot.messages import Message
-from bot.store import Recording
+from bot.recall import retry_after_seconds
+from bot.store import Recording, from_ts
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +53,35 @@ UNREACHABLE = frozenset(
 # chat.update errors meaning our status message no longer exists where we left it.
 GONE = frozenset({"message_not_found", "cant_update_message", "channel_not_found", "is_archived"})
 BAD_BLOCKS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
+# The token is dead: uninstalled app, revoked token, deactivated workspace.
+REVOKED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "team_access_not_granted",
+        "org_login_required",
+    }
+)
+METADATA_EVENT = "slack_record"
 
 
 class SlackUnavailable(Exception):
-    """Slack could not take the message now (rate limit, outage, token trouble); retry later."""
+    """Slack could not take the message now; retry later (after `retry_after` if given)."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SlackAuthRevoked(SlackUnavailable):
+    """The workspace's token no longer works (uninstalled, revoked); posting there stops."""
+
+
+class MessageGone(SlackUnavailable):
+    """The status message we meant to edit is gone (deleted, channel archived)."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +92,9 @@ class Delivery:
 
 
 def background_client(token: str, base_url: str) -> WebClient:
-    """A WebClient for background posting: 10 s timeout, waits out 429s and brief 5xx."""
+    """A WebClient for background posting: 10 s timeout; waits out 429s (nothing else)."""
     client = WebClient(token=token, base_url=base_url, timeout=10)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=1),
-        RateLimitErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+    client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=2)]
     return client
 
 
@@ -79,12 +102,13 @@ class SlackNotifier:
     def __init__(self, client: WebClient):
         self._client = client
 
-    def post(self, recording: Recording, message: Message) -> Delivery:
-        """Post a new message about `recording` where its requester will see it."""
+    def post(self, recording: Recording, message: Message, kind: str) -> Delivery:
+        """Post a new top-level message about `recording` where its requester will see it."""
         channel = recording.status_channel or recording.channel_id
-        try:
+        metadata = _metadata(recording, kind)
+        with _translated():
             try:
-                return self._post_or_join(channel, message)
+                return self._post_or_join(channel, message, metadata)
             except SlackApiError as exc:
                 if _error(exc) not in UNREACHABLE:
                     raise
@@ -95,16 +119,16 @@ class SlackNotifier:
                     _error(exc),
                 )
             note = messages.channel_unreachable(recording.channel_id)
-            direct = Message(text=f"{note}\n{message.text}", blocks=message.blocks)
-            return Delivery(**self._post(recording.user_id, direct), direct=True)
-        except (SlackClientError, OSError) as exc:
-            raise _unavailable(exc) from exc
+            direct = Message(
+                text=f"{note}\n{message.text}",
+                blocks=message.blocks,
+                fallback_blocks=message.fallback_blocks,
+            )
+            return Delivery(**self._post(recording.user_id, direct, metadata), direct=True)
 
-    def update(self, recording: Recording, message: Message) -> Delivery:
-        """Show `message` in the recording's status message; post it anew if that is gone."""
-        if not (recording.status_channel and recording.status_ts):
-            return self.post(recording, message)
-        try:
+    def update(self, recording: Recording, message: Message) -> None:
+        """Edit the status message (idempotent: safe to repeat); MessageGone if it is gone."""
+        with _translated():
             try:
                 self._with_fallback(
                     message,
@@ -116,30 +140,61 @@ class SlackNotifier:
                     ),
                 )
             except SlackApiError as exc:
-                if _error(exc) not in GONE:
-                    raise
-                log.info("recording %s: status message gone (%s)", recording.id, _error(exc))
-                return self.post(recording, message)
-        except (SlackClientError, OSError) as exc:
-            raise _unavailable(exc) from exc
-        return Delivery(recording.status_channel, recording.status_ts, direct=False)
+                if _error(exc) in GONE:
+                    raise MessageGone(f"status message gone ({_error(exc)})") from exc
+                raise
 
-    def reply(self, recording: Recording, text: str, *, broadcast: bool = False) -> None:
-        """A thread reply under the status message: this is what notifies people."""
-        if not (recording.status_channel and recording.status_ts):
-            self.post(recording, Message(text=text))
-            return
-        try:
-            self._client.chat_postMessage(
+    def reply(self, recording: Recording, text: str, kind: str, *, broadcast: bool = False) -> str:
+        """A thread reply under the status message (what notifies people); returns its ts."""
+        with _translated():
+            response = self._client.chat_postMessage(
                 channel=recording.status_channel,
                 thread_ts=recording.status_ts,
                 reply_broadcast=broadcast,
                 text=text,
+                metadata=_metadata(recording, kind),
                 unfurl_links=False,
                 unfurl_media=False,
             )
+        return str(response["ts"])
+
+    def find_post(self, recording: Recording, kind: str) -> Delivery | None:
+        """Did an earlier attempt's `kind` post land after all? Looks in Slack's history.
+
+        None when it did not, or when Slack won't let us look (then the caller posts again).
+        """
+        try:
+            if kind == "status":
+                channel = recording.status_channel or recording.channel_id
+                found = self._client.conversations_history(
+                    channel=channel,
+                    oldest=_slack_ts(recording.created_at),
+                    include_all_metadata=True,
+                    limit=200,
+                )
+            elif recording.status_channel and recording.status_ts:
+                channel = recording.status_channel
+                found = self._client.conversations_replies(
+                    channel=channel,
+                    ts=recording.status_ts,
+                    include_all_metadata=True,
+                    limit=200,
+                )
+            else:
+                return None
         except (SlackClientError, OSError) as exc:
-            raise _unavailable(exc) from exc
+            log.warning(
+                "recording %s: can't check whether a %s post landed (%s); posting it again",
+                recording.id,
+                kind,
+                _describe(exc),
+            )
+            return None
+        for message in found.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("recording_id") == recording.id and payload.get("post") == kind:
+                return Delivery(channel, str(message["ts"]), direct=False)
+        return None
 
     def tell_requester(self, recording: Recording, text: str) -> None:
         """A private note to whoever typed /record: their reply hook, else a DM."""
@@ -153,31 +208,27 @@ class SlackNotifier:
                 log.info("recording %s: reply hook answered %s", recording.id, reply.status_code)
             except (SlackClientError, OSError) as exc:
                 log.info("recording %s: reply hook failed (%s)", recording.id, type(exc).__name__)
-        try:
+        with _translated():
             self._client.chat_postMessage(channel=recording.user_id, text=text)
-        except (SlackClientError, OSError) as exc:
-            raise _unavailable(exc) from exc
 
-    def _post_or_join(self, channel: str, message: Message) -> Delivery:
+    def _post_or_join(self, channel: str, message: Message, metadata: dict[str, Any]) -> Delivery:
         try:
-            return Delivery(**self._post(channel, message), direct=False)
+            return Delivery(**self._post(channel, message, metadata), direct=False)
         except SlackApiError as exc:
             if _error(exc) != "not_in_channel":
                 raise
-        # A public channel we are not in (and no chat:write.public): join it once, try again.
-        try:
-            self._client.conversations_join(channel=channel)
-        except SlackApiError as exc:
-            log.info("could not join %s (%s)", channel, _error(exc))
-        return Delivery(**self._post(channel, message), direct=False)
+        # A public channel we are not in: join it (which also lets us read back what we post).
+        self._client.conversations_join(channel=channel)
+        return Delivery(**self._post(channel, message, metadata), direct=False)
 
-    def _post(self, channel: str, message: Message) -> dict[str, str]:
+    def _post(self, channel: str, message: Message, metadata: dict[str, Any]) -> dict[str, str]:
         response = self._with_fallback(
             message,
             lambda blocks: self._client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=blocks,
+                metadata=metadata,
                 unfurl_links=False,
                 unfurl_media=False,
             ),
@@ -187,23 +238,55 @@ class SlackNotifier:
     def _with_fallback(
         self, message: Message, send: Callable[[Any], SlackResponse]
     ) -> SlackResponse:
-        """Send with our blocks; if Slack refuses them, with the fallback blocks, then text only."""
-        attempts = [message.blocks or None, message.fallback_blocks, None]
-        for blocks in attempts:
+        """Send with our blocks; if Slack refuses them, with the fallback blocks, then text only.
+
+        A refusal means nothing was posted, so trying again cannot post twice.
+        """
+        for blocks in (message.blocks or None, message.fallback_blocks, None):
             try:
                 return send(blocks)
             except SlackApiError as exc:
                 if _error(exc) not in BAD_BLOCKS or blocks is None:
                     raise
                 log.warning("Slack refused our blocks (%s); trying simpler ones", _error(exc))
-        raise AssertionError("unreachable: the text-only attempt raises or returns")
+        raise AssertionError("unreachable: the text-only attempt returns or raises")
+
+
+class _translated:
+    """Turn what slack-sdk raises into our exception tree."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None or isinstance(exc, SlackUnavailable):
+            return False
+        if isinstance(exc, SlackApiError):
+            error = _error(exc)
+            if error in REVOKED:
+                raise SlackAuthRevoked(f"Slack answered {error}") from exc
+            retry_after = retry_after_seconds(exc.response.headers.get("Retry-After"))
+            raise SlackUnavailable(f"Slack answered {error}", retry_after) from exc
+        if isinstance(exc, SlackClientError | OSError):
+            raise SlackUnavailable(f"could not reach Slack ({type(exc).__name__})") from exc
+        return False
+
+
+def _metadata(recording: Recording, kind: str) -> dict[str, Any]:
+    # Only ids: anyone who can see the message can read its metadata.
+    payload = {"recording_id": recording.id, "post": kind}
+    return {"event_type": METADATA_EVENT, "event_payload": payload}
+
+
+def _slack_ts(iso: str) -> str:
+    """Our timestamp as Slack's `oldest` (a minute early, for clock skew)."""
+    moment = from_ts(iso)
+    return f"{moment.timestamp() - 60:.6f}" if moment else "0"
 
 
 def _error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "unknown_error"))
 
 
-def _unavailable(exc: Exception) -> SlackUnavailable:
-    if isinstance(exc, SlackApiError):
-        return SlackUnavailable(f"Slack answered {_error(exc)}")
-    return SlackUnavailable(f"could not reach Slack ({type(exc).__name__})")
+def _describe(exc: Exception) -> str:
+    return _error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__

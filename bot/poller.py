@@ -9,6 +9,7 @@ enough that a busy moment delays a run instead of silently dropping it (librarie
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,8 @@ from bot.recorder import Recorder
 log = logging.getLogger(__name__)
 
 JOB_ID = "poll-recordings"
-BATCH_SIZE = 200
+# Small batches: on SIGTERM, few recordings sit claimed-but-untouched (they are released).
+BATCH_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -31,19 +33,29 @@ class PollSummary:
     errors: int
 
 
-def poll_once(recorder: Recorder, now: datetime, batch_size: int = BATCH_SIZE) -> PollSummary:
-    """Claim every due recording (in batches) and step each.
+def poll_once(
+    recorder: Recorder,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PollSummary:
+    """Claim due recordings (in batches) and step each.
 
     One bad recording never stops the others: its error is logged, its lease runs out, and a
     later pass retries it. A recording is stepped at most once per pass, so a step that leaves
-    its row due again cannot keep a pass spinning.
+    its row due again cannot keep a pass spinning. When `should_stop` turns true (SIGTERM), the
+    step in progress finishes and the rest of the batch is released for the next process.
     """
     seen: set[str] = set()
     errors = 0
     while True:
         batch = recorder.store.claim_due(now, recorder.policy.lease, limit=batch_size)
         fresh = [recording for recording in batch if recording.id not in seen]
-        for recording in fresh:
+        for index, recording in enumerate(fresh):
+            if should_stop():
+                for unstarted in fresh[index:]:
+                    recorder.store.release(unstarted)
+                return PollSummary(claimed=len(seen), errors=errors)
             seen.add(recording.id)
             try:
                 recorder.step(recording, now)
@@ -60,6 +72,9 @@ class Poller:
     ) -> None:
         self._recorder = recorder
         self._clock = clock
+        self._stopping = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
         self.interval = interval
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)}, timezone="UTC"
@@ -77,12 +92,16 @@ class Poller:
         )
         self.scheduler.add_listener(_on_job_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)
 
-    def run(self) -> PollSummary:
+    def run(self) -> PollSummary | None:
+        if self._stopping.is_set():
+            return None
+        self._idle.clear()
         try:
-            return poll_once(self._recorder, self._clock())
+            return poll_once(self._recorder, self._clock(), should_stop=self._stopping.is_set)
         finally:
             # Job runs may land on different pool threads; don't leave connections behind.
             self._recorder.store.close()
+            self._idle.set()
 
     @property
     def running(self) -> bool:
@@ -93,10 +112,18 @@ class Poller:
             self.scheduler.start()
             log.info("poller started (every %g s)", self.interval.total_seconds())
 
-    def shutdown(self, wait: bool = True) -> None:
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Stop polling: the step in progress finishes, the rest of its batch is released.
+
+        Returns False if a step was still running after `timeout` seconds (its lease will
+        expire and another process picks it up).
+        """
+        self._stopping.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=wait)
-            log.info("poller stopped")
+            self.scheduler.shutdown(wait=False)
+        finished = self._idle.wait(timeout)
+        log.info("poller stopped" if finished else "poller stopped; a step was left running")
+        return finished
 
 
 def _on_job_event(event: JobExecutionEvent) -> None:

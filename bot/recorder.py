@@ -41,8 +41,8 @@ from bot.recall import (
     RecallRateLimited,
     RecallUnavailable,
 )
-from bot.slack_sync import SlackSync
-from bot.slack_users import SlackUsers
+from bot.slack_directory import SlackDirectory
+from bot.slack_sync import SlackSync, WorkspaceBlocked
 from bot.stopping import carry_out_stop, delete_media
 from bot.store import Recording, Store, from_ts, status_columns, ts
 
@@ -84,7 +84,7 @@ class Recorder:
         store: Store,
         recall: RecallClient,
         slack: SlackSync,
-        users: SlackUsers,
+        users: SlackDirectory,
         policy: RecorderPolicy,
         *,
         executor: Executor | None = None,
@@ -234,6 +234,10 @@ class Recorder:
         except RecallError as exc:
             # The ready notice needs a fresh link and Recall would not give one right now.
             self.retry_later(rec, now, exc)
+        except WorkspaceBlocked as exc:
+            current = self.store.get(rec.id) or rec
+            if current.state.is_final and not current.notified_at:
+                self.store.save(rec, now, next_poll_at=ts(exc.until))
         except SlackUnavailable as exc:
             current = self.store.get(rec.id) or rec
             if not current.state.is_final or current.notified_at:
@@ -286,8 +290,8 @@ class Recorder:
     ) -> None:
         attempts = rec.attempts + 1
         retry_after = getattr(exc, "retry_after", None)
-        if isinstance(exc, RecallRateLimited) and retry_after is not None:
-            # Wait what Recall asked, plus a little jitter so waiting bots don't all return at once.
+        if isinstance(exc, RecallRateLimited | SlackUnavailable) and retry_after is not None:
+            # Wait what we were asked, plus a little jitter so waiters don't all return at once.
             delay = retry_after + random.uniform(1, 5)
         else:
             base = self.policy.poll_interval.total_seconds() * 2 ** (attempts - 1)

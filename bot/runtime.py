@@ -23,8 +23,8 @@ from bot.poller import Poller
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
 from bot.recorder import Recorder, RecorderPolicy, utcnow
 from bot.slack_app import build_slack_app
+from bot.slack_directory import SlackDirectory
 from bot.slack_sync import SlackSync
-from bot.slack_users import SlackUsers
 from bot.status_message import LinkStyle
 from bot.store import Store
 
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 # Threads that create Recall bots right after a /record (the poller is the safety net).
 RECORDING_WORKERS = 8
+# SIGTERM to exit: gunicorn's graceful timeout is 10 s; leave it room to finish.
+STOP_TIMEOUT = 8.0
 
 
 class Runtime:
@@ -53,7 +55,7 @@ class Runtime:
         )
         slack_client = background_client(settings.slack_bot_token, settings.slack_api_url)
         self.notifier = SlackNotifier(slack_client)
-        self.users = SlackUsers(slack_client)
+        self.users = SlackDirectory(slack_client)
         self.workers = ThreadPoolExecutor(
             max_workers=RECORDING_WORKERS, thread_name_prefix="recording"
         )
@@ -93,6 +95,7 @@ class Runtime:
             slack_api_url=settings.slack_api_url,
             recorder=self.recorder,
             controls=self.controls,
+            directory=self.users,
             clock=clock,
         )
 
@@ -107,12 +110,15 @@ class Runtime:
         self.poller.start()
         log.info("slack-record ready: %d open recording(s)", self.store.count_open())
 
-    def stop(self) -> None:
-        """Stop taking new background work and let running steps finish.
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop taking background work; let running steps finish within `timeout` seconds.
 
         Work that was queued but not started is dropped: its row is still due in SQLite and
-        the next start picks it up.
+        the next start picks it up. A step still running at the end keeps its lease until it
+        expires, then another process (or the next start) resumes it.
         """
-        self.poller.shutdown(wait=True)
-        self.workers.shutdown(wait=True, cancel_futures=True)
+        deadline = time.monotonic() + timeout
+        self.poller.shutdown(timeout=timeout * 0.6)
+        self.workers.shutdown(wait=False, cancel_futures=True)
+        self.recorder.wait_for_background(max(0.0, deadline - time.monotonic()))
         self.recall.close()

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.controls import Controls
 from bot.recorder import Recorder
+from bot.slack_directory import SlackDirectory
 from handlers import register_listeners
 
 # Bolt runs listeners on this pool and holds the HTTP thread until `ack()`; our listeners only
@@ -42,6 +43,7 @@ def build_slack_app(
     slack_api_url: str,
     recorder: Recorder,
     controls: Controls,
+    directory: SlackDirectory,
     clock: Callable[[], datetime],
 ) -> App:
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -57,5 +59,5 @@ def build_slack_app(
         # Slack retries nothing for slash commands; unmatched requests should just 404.
         raise_error_for_unhandled_request=False,
     )
-    register_listeners(app, recorder, controls, clock)
+    register_listeners(app, recorder, controls, directory, clock)
     return app

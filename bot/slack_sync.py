@@ -1,28 +1,45 @@
-"""Bringing Slack up to date with a recording, after each step.
+"""Bringing Slack up to date with a recording, after each step, with every post made once.
 
 - The status message: posted once Recall has the bot, then edited in place when what it shows
-  changes (see `status_message.fingerprint`).
+  changes (see `status_message.fingerprint`). Edits are idempotent; posts are not.
 - Thread replies for the moments that matter, each sent once (`alerts` remembers them).
 - The final notice (ready, or why not), once: `notified_at` is only set after Slack took it.
 
+Exactly once, even if the process dies mid-post or Slack's answer is lost: before a post the
+recording is marked (`pending_post`); after it, the result is saved and the mark cleared. A step
+that finds the mark still set asks Slack whether that post landed (messages carry metadata
+naming the recording) before posting again.
+
 Requests Recall never accepted have no status message; their outcome goes to the requester
-privately. Every Slack failure surfaces as `SlackUnavailable` for the caller to reschedule.
+privately. Slack failures surface as `SlackUnavailable` for the caller to reschedule.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot import messages
 from bot.bot_report import BotReport, download_url_expiry
 from bot.lifecycle import State
-from bot.notifier import SlackNotifier, SlackUnavailable
+from bot.notifier import Delivery, MessageGone, SlackAuthRevoked, SlackNotifier
 from bot.status_message import LinkStyle, VideoLink, fingerprint, render, thread_alert
 from bot.store import Recording, Store, ts
 
 log = logging.getLogger(__name__)
+
+# After a workspace's token stops working, how long before we try posting there again.
+BLOCKED_RETRY = timedelta(hours=1)
+
+
+class WorkspaceBlocked(Exception):
+    """Slack refused this workspace's token; nothing is posted there until `until`."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"Slack posting paused until {until:%H:%M} UTC")
+        self.until = until
 
 
 class SlackSync:
@@ -38,28 +55,49 @@ class SlackSync:
         report: BotReport | None,
         fetch_video: Callable[[Recording], BotReport],
     ) -> None:
-        """Raises SlackUnavailable, or a RecallError if a fresh video link was needed."""
+        """Raises SlackUnavailable, WorkspaceBlocked, or a RecallError (fresh link needed)."""
+        block = self.store.slack_block(rec.team_id)
+        if block is not None and block[1] > now:
+            raise WorkspaceBlocked(block[1])
+        try:
+            self._sync(rec, now, report, fetch_video)
+        except SlackAuthRevoked as exc:
+            until = now + BLOCKED_RETRY
+            if self.store.block_slack(rec.team_id, str(exc), until, now):
+                log.error(
+                    "Slack refused the bot token for workspace %s (%s): not posting there "
+                    "until %s; recordings are kept and catch up when it works again",
+                    rec.team_id,
+                    exc,
+                    ts(until),
+                )
+            raise WorkspaceBlocked(until) from exc
+        if block is not None:  # it works again
+            self.store.unblock_slack(rec.team_id)
+            log.info("Slack posting to workspace %s works again", rec.team_id)
+
+    def _sync(
+        self,
+        rec: Recording,
+        now: datetime,
+        report: BotReport | None,
+        fetch_video: Callable[[Recording], BotReport],
+    ) -> None:
         if rec.recall_bot_id is None:
             self._settle_unsent(rec, now)
             return
         updated = self._show_status(rec, now, report, fetch_video)
-        if updated is None:
-            return
-        updated = self._send_alerts(updated, now)
+        if updated is not None:
+            updated = self._send_alerts(updated, now)
         if updated is not None and updated.state.is_final and not updated.notified_at:
-            if updated.state == State.READY:
-                self.notifier.reply(updated, thread_alert(updated, "ready"), broadcast=True)
-            elif updated.state == State.FAILED:
-                self.notifier.reply(updated, thread_alert(updated, "failed"))
-            self.store.save(updated, now, notified_at=ts(now), next_poll_at=None)
-            log.info("recording %s: %s notice delivered", updated.id, updated.state)
+            self._send_final_notice(updated, now)
 
     def tell_requester_quietly(self, rec: Recording, what: str) -> None:
         """A private heads-up that must not hold anything up if Slack is unavailable."""
         text = {"waiting_for_recorder": messages.waiting_for_recorder()}[what]
         try:
             self.notifier.tell_requester(rec, text)
-        except SlackUnavailable as exc:
+        except Exception as exc:  # a courtesy note: never worth failing a step over
             log.warning("recording %s: could not reach the requester (%s)", rec.id, exc)
 
     def _settle_unsent(self, rec: Recording, now: datetime) -> None:
@@ -85,19 +123,94 @@ class SlackSync:
             fresh = report if report is not None and report.has_video else fetch_video(rec)
             url = fresh.download_url or ""
             video = VideoLink(url, download_url_expiry(url, now))
-        delivery = self.notifier.update(rec, render(rec, now, video, self.links))
-        return self.store.save(
-            rec, now, status_channel=delivery.channel, status_ts=delivery.ts, status_key=key
+        message = render(rec, now, video, self.links)
+        if rec.status_ts:
+            try:
+                self.notifier.update(rec, message)
+                return self.store.save(rec, now, status_key=key)
+            except MessageGone as exc:
+                log.info("recording %s: %s; posting it again", rec.id, exc)
+                rec = self.store.save(rec, now, status_channel=None, status_ts=None)
+                if rec is None:
+                    return None
+        # A re-post after the first one vanished gets its own name, so the check for an
+        # interrupted attempt never mistakes the lost message for it.
+        kind = rec.pending_post if (rec.pending_post or "").startswith("status") else None
+        kind = kind or ("status" if rec.status_key is None else f"status:{now.timestamp():.0f}")
+        return self._post_once(
+            rec,
+            now,
+            kind,
+            lambda marked: self.notifier.post(marked, message, kind),
+            lambda delivery: {
+                "status_channel": delivery.channel,
+                "status_ts": delivery.ts,
+                "status_key": key,
+            },
         )
 
     def _send_alerts(self, rec: Recording, now: datetime) -> Recording | None:
         for alert in _due_alerts(rec):
-            self.notifier.reply(rec, thread_alert(rec, alert))
-            saved = self.store.save(rec, now, alerts=",".join(sorted(rec.alerted | {alert})))
+            text = thread_alert(rec, alert)
+            alerts = ",".join(sorted(rec.alerted | {alert}))
+            saved = self._post_once(
+                rec,
+                now,
+                f"alert:{alert}",
+                lambda marked, text=text, alert=alert: _reply(
+                    self.notifier, marked, text, f"alert:{alert}"
+                ),
+                lambda _delivery, alerts=alerts: {"alerts": alerts},
+            )
             if saved is None:
                 return None
             rec = saved
         return rec
+
+    def _send_final_notice(self, rec: Recording, now: datetime) -> None:
+        kind = f"notice:{rec.state.value}"
+        if rec.state in (State.READY, State.FAILED):
+            alert = "ready" if rec.state == State.READY else "failed"
+            text = thread_alert(rec, alert)
+            broadcast = rec.state == State.READY  # the video also shows in the channel
+            saved = self._post_once(
+                rec,
+                now,
+                kind,
+                lambda marked: _reply(self.notifier, marked, text, kind, broadcast=broadcast),
+                lambda _delivery: {"notified_at": ts(now), "next_poll_at": None},
+            )
+        else:  # cancelled: whoever cancelled knows; nobody else needs a ping
+            saved = self.store.save(rec, now, notified_at=ts(now), next_poll_at=None)
+        if saved is not None:
+            log.info("recording %s: %s notice delivered", rec.id, rec.state)
+
+    def _post_once(
+        self,
+        rec: Recording,
+        now: datetime,
+        kind: str,
+        post: Callable[[Recording], Delivery],
+        columns: Callable[[Delivery], dict[str, Any]],
+    ) -> Recording | None:
+        """Make a non-idempotent post exactly once, across crashes and lost answers."""
+        if rec.pending_post == kind:
+            found = self.notifier.find_post(rec, kind)
+            if found is not None:
+                log.info("recording %s: the interrupted %s post had landed", rec.id, kind)
+                return self.store.save(rec, now, pending_post=None, **columns(found))
+        marked = self.store.save(rec, now, pending_post=kind)
+        if marked is None:
+            return None  # our claim was lost: whoever holds it now will post
+        delivery = post(marked)
+        return self.store.save(marked, now, pending_post=None, **columns(delivery))
+
+
+def _reply(
+    notifier: SlackNotifier, rec: Recording, text: str, kind: str, broadcast: bool = False
+) -> Delivery:
+    ts_ = notifier.reply(rec, text, kind, broadcast=broadcast)
+    return Delivery(rec.status_channel or rec.channel_id, ts_, direct=False)
 
 
 def _due_alerts(rec: Recording) -> list[str]:

@@ -30,6 +30,7 @@ from bot.lifecycle import State
 from bot.migrations import SHARE_TOKEN_BYTES, migrations
 
 BUSY_TIMEOUT_SECONDS = 30
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def ts(moment: datetime) -> str:
@@ -92,6 +93,7 @@ class Recording:
     deleted_at: str | None = None
     deleted_by: str | None = None
     media_deleted_at: str | None = None
+    pending_post: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
@@ -261,6 +263,32 @@ class Store:
         )
         found = [Recording.from_row(r) for r in rows]
         return found[0] if found else None
+
+    # --- workspaces ------------------------------------------------------------------------
+
+    def slack_block(self, team_id: str) -> tuple[str, datetime] | None:
+        """Why and until when posting to this workspace is paused, if it is."""
+        rows = list(self.db["workspaces"].rows_where("team_id = ?", [team_id], limit=1))
+        if not rows or not rows[0]["slack_blocked_reason"]:
+            return None
+        return rows[0]["slack_blocked_reason"], from_ts(rows[0]["slack_blocked_until"]) or _EPOCH
+
+    def block_slack(self, team_id: str, reason: str, until: datetime, now: datetime) -> bool:
+        """Pause posting to a workspace; True if it was not paused before (log it then)."""
+        was = self.slack_block(team_id)
+        self.db["workspaces"].upsert(
+            {
+                "team_id": team_id,
+                "slack_blocked_reason": reason,
+                "slack_blocked_until": ts(until),
+                "updated_at": ts(now),
+            },
+            pk="team_id",
+        )
+        return was is None
+
+    def unblock_slack(self, team_id: str) -> None:
+        self.db.execute("DELETE FROM workspaces WHERE team_id = ?", [team_id])
 
     # --- reading -------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from bot.media_links import (
     Video,
     recorded_on,
 )
-from bot.slack_users import SlackUsers
+from bot.slack_directory import SlackDirectory
 from bot.store import Recording, from_ts
 
 # Headers for every page here. The token in the address is the key to the video, so no page
@@ -38,7 +38,7 @@ FRAMED_BY_NOBODY = _CSP + "frame-ancestors 'none'"
 FRAMED_BY_SLACK = _CSP + "frame-ancestors https://*.slack.com"
 
 
-def watch_blueprint(links: MediaLinks, users: SlackUsers) -> Blueprint:
+def watch_blueprint(links: MediaLinks, users: SlackDirectory) -> Blueprint:
     pages = Blueprint("watch", __name__)
 
     @pages.get("/r/<token>")
@@ -60,7 +60,9 @@ def watch_blueprint(links: MediaLinks, users: SlackUsers) -> Blueprint:
     return pages
 
 
-def _player(template: str, token: str, links: MediaLinks, users: SlackUsers, csp: str) -> Response:
+def _player(
+    template: str, token: str, links: MediaLinks, users: SlackDirectory, csp: str
+) -> Response:
     try:
         # Ask for the video now: a problem gets its page instead of a broken player, and the
         # fresh link is cached for the player's own request a moment later.
@@ -71,7 +73,7 @@ def _player(template: str, token: str, links: MediaLinks, users: SlackUsers, csp
     return _headers(Response(body, mimetype="text/html"), csp)
 
 
-def _describe(found: Video, users: SlackUsers, token: str) -> dict[str, object]:
+def _describe(found: Video, users: SlackDirectory, token: str) -> dict[str, object]:
     rec = found.recording
     started = recorded_on(rec)
     return {
@@ -85,7 +87,7 @@ def _describe(found: Video, users: SlackUsers, token: str) -> dict[str, object]:
     }
 
 
-def _problem_page(problem: LinkError, users: SlackUsers) -> Response:
+def _problem_page(problem: LinkError, users: SlackDirectory) -> Response:
     rec = problem.recording
     status, heading, advice = 404, "Recording not found", None
     if isinstance(problem, UnknownLink):
@@ -119,7 +121,7 @@ def _problem_page(problem: LinkError, users: SlackUsers) -> Response:
     return response
 
 
-def _deleted_by(rec: Recording | None, users: SlackUsers) -> str | None:
+def _deleted_by(rec: Recording | None, users: SlackDirectory) -> str | None:
     if rec is None or not rec.deleted_at or not rec.deleted_by:
         return None
     when = from_ts(rec.deleted_at)

@@ -10,12 +10,17 @@ from slack_bolt import App
 
 from bot.controls import Controls
 from bot.recorder import Recorder
+from bot.slack_directory import SlackDirectory
 from handlers import actions, commands, errors
 
 
 def register_listeners(
-    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
+    app: App,
+    recorder: Recorder,
+    controls: Controls,
+    directory: SlackDirectory,
+    clock: Callable[[], datetime],
 ) -> None:
-    commands.register(app, recorder, controls, clock)
+    commands.register(app, recorder, controls, directory, clock)
     actions.register(app, controls)
     errors.register(app)

@@ -20,10 +20,15 @@ from bot.commands import (
 )
 from bot.controls import Controls
 from bot.recorder import Recorder, RecordingRequest
+from bot.slack_directory import SlackDirectory
 
 
 def register(
-    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
+    app: App,
+    recorder: Recorder,
+    controls: Controls,
+    directory: SlackDirectory,
+    clock: Callable[[], datetime],
 ) -> None:
     @app.command("/record")
     def record(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
@@ -47,10 +52,17 @@ def register(
         elif not parsed.link.joinable_by_url:
             ack(response_type="ephemeral", text=messages.huddle_not_supported())
         else:
-            _record(ack, recorder, command, parsed)
+            _record(ack, respond, recorder, directory, command, parsed)
 
 
-def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: RecordCommand) -> None:
+def _record(
+    ack: Ack,
+    respond: Respond,
+    recorder: Recorder,
+    directory: SlackDirectory,
+    command: dict[str, Any],
+    parsed: RecordCommand,
+) -> None:
     # Saved before the ack, so a crash right after it cannot lose the request.
     recording, is_new = recorder.request(
         RecordingRequest(
@@ -69,3 +81,6 @@ def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: Recor
         return
     ack(response_type="ephemeral", text=messages.accepted(recording))
     recorder.start_soon(recording.id)
+    # After the ack (it may ask Slack): warn now if this conversation won't take our messages.
+    if directory.can_post_in(recording.channel_id) is False:
+        respond(response_type="ephemeral", text=messages.cannot_post_here())

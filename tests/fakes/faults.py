@@ -31,6 +31,10 @@ class Rule:
     ``method`` is an HTTP method (or a Slack method name's HTTP-agnostic ``"*"``); ``pattern`` is
     searched in the target (a URL path for Recall, an API method name for Slack). With
     ``response`` None the rule only delays, then the request is handled normally.
+
+    ``after`` (a "lost response"; only FakeSlack honours it) handles the request normally first,
+    so its effects happen, then sleeps ``delay`` and answers ``response`` instead of the real
+    answer, as if that was lost on the way back.
     """
 
     method: str
@@ -38,6 +42,7 @@ class Rule:
     times: int
     delay: float = 0.0
     response: CannedResponse | None = None
+    after: bool = False
 
     def matches(self, method: str, target: str) -> bool:
         method_ok = self.method == "*" or self.method.upper() == method.upper()
@@ -56,6 +61,8 @@ class FaultPlan:
     def add(self, rule: Rule) -> None:
         if rule.times < 1:
             raise ValueError("times must be >= 1")
+        if rule.after and rule.response is None:
+            raise ValueError("an after rule needs a response to answer")
         self.rules.append(rule)
 
     def take(self, method: str, target: str) -> Rule | None:

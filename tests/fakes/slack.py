@@ -12,12 +12,13 @@ slack_sdk sends, the token as ``Authorization: Bearer`` or a ``token`` argument,
 answers JSON in Slack's shapes. ``POST /hooks/<name>`` is a response_url (``response_url()``).
 
 Order of checks for each API call: recorded -> scripted ``inject`` rule -> random fault ->
-unknown method -> token -> scope -> the method.
+unknown method -> token -> scope -> the method. A "lost response" (``inject(..., after=True)``
+or the random ``"lost_response"``) runs the call through the later checks and the method, then
+answers the canned error instead, as if Slack did the work but its answer never arrived.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import threading
@@ -26,12 +27,27 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from flask import Flask, Response, request
 
 from tests.fakes.faults import CannedResponse, FaultPlan, Rule
 from tests.fakes.server import LocalServer
+from tests.fakes.slack_api import (
+    DEFAULT_BOT_TOKEN,
+    DEFAULT_SCOPES,
+    LOST_RESPONSE,
+    READ_METHODS,
+    RESPONSE_URL_LIMIT,
+    SCOPES,
+    TYPED_SCOPES,
+    SlackCall,
+    client_credentials,
+    decode_args,
+    json_response,
+    ok,
+    required,
+)
 from tests.fakes.slack_workspace import (
     APP_ID,
     BOT_ID,
@@ -43,47 +59,7 @@ from tests.fakes.slack_workspace import (
     is_user_id,
 )
 
-DEFAULT_BOT_TOKEN = "xoxb-test-token"
-DEFAULT_SCOPES = frozenset(
-    {
-        "chat:write",
-        "chat:write.public",
-        "commands",
-        "channels:join",
-        "channels:read",
-        "groups:read",
-        "im:read",
-        "users:read",
-        "channels:history",
-        "groups:history",
-        "im:history",
-    }
-)
-# Slack allows 5 posts per response_url (slack-platform.md 2.4).
-RESPONSE_URL_LIMIT = 5
-# Fields slack_sdk sends JSON-encoded inside form bodies.
-_JSON_FIELDS = ("blocks", "attachments", "metadata")
-# Methods whose scope depends on the channel type: public / private / DM.
-_TYPED_SCOPES = {
-    "conversations.info": ("channels:read", "groups:read", "im:read"),
-    "conversations.history": ("channels:history", "groups:history", "im:history"),
-}
-_SCOPES = {
-    "chat.postMessage": "chat:write",
-    "chat.update": "chat:write",
-    "chat.postEphemeral": "chat:write",
-    "conversations.join": "channels:join",
-    "users.info": "users:read",
-}
-
-
-@dataclass(frozen=True)
-class SlackCall:
-    """One Web API call: decoded arguments without the token; ``at`` is ``time.time()``."""
-
-    method: str
-    args: dict[str, Any]
-    at: float
+__all__ = ["DEFAULT_BOT_TOKEN", "DEFAULT_SCOPES", "LOST_RESPONSE", "FakeSlack", "SlackCall"]
 
 
 @dataclass
@@ -134,6 +110,7 @@ class FakeSlack:
             "conversations.join": self._join,
             "conversations.info": self._info,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
             "users.info": self._users_info,
         }
         self._server = LocalServer(self._build_app())
@@ -239,7 +216,9 @@ class FakeSlack:
 
     @property
     def fault_rate(self) -> float:
-        """Share of API calls (except auth.test) that get a random error from fault_errors."""
+        """Share of API calls (except auth.test) that get a random fault from fault_errors:
+        an error name, or ``"lost_response"`` (the call is performed, then answered HTTP 500
+        ``internal_error``; calls that only read, see ``READ_METHODS``, are spared that one)."""
         return self._faults.rate
 
     @fault_rate.setter
@@ -250,21 +229,30 @@ class FakeSlack:
     def inject(
         self,
         method: str,
-        error: str = "ratelimited",
-        status: int = 200,
+        error: str | None = None,
+        status: int | None = None,
         headers: dict[str, str] | None = None,
         times: int = 1,
         delay: float = 0.0,
+        after: bool = False,
     ) -> None:
         """The next ``times`` calls of ``method`` (``"*"`` = any) answer ``{"ok": false,
-        "error": error}`` with this HTTP status and headers, after ``delay`` seconds."""
+        "error": error}`` with this HTTP status and headers.
+
+        Normally the call is not performed; it is answered after ``delay`` seconds, by default
+        ``ratelimited`` with status 200. With ``after`` it is a lost response: the call is
+        performed (the message is posted, updated...), then after ``delay`` seconds (say, past
+        the client's timeout) answered, by default ``internal_error`` with status 500.
+        """
+        error = error or ("internal_error" if after else "ratelimited")
+        status = status or (500 if after else 200)
         body = json.dumps({"ok": False, "error": error}).encode()
         canned = CannedResponse(
             status, body, {"Content-Type": "application/json", **(headers or {})}
         )
         pattern = re.compile(".*" if method == "*" else f"^{re.escape(method)}$")
         with self._lock:
-            self._faults.add(Rule("*", pattern, times, delay, canned))
+            self._faults.add(Rule("*", pattern, times, delay, canned, after=after))
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -307,23 +295,34 @@ class FakeSlack:
         return app
 
     def _api(self, method: str) -> Response:
-        args, token = _decode_args()
+        args, token = decode_args()
         with self._lock:
             self.calls.append(SlackCall(method, args, time.time()))
             rule = self._faults.take("*", method)
         if rule is not None:
+            if rule.after:
+                self._perform(method, args, token)
             time.sleep(rule.delay)
             if rule.response is not None:
                 canned = rule.response
                 return Response(canned.body, canned.status, canned.headers)
-        fault = self._random_fault(method)
-        if fault is not None:
-            return fault
+        else:
+            error = self._random_fault(method)
+            if error == LOST_RESPONSE:
+                self._perform(method, args, token)
+                return json_response({"ok": False, "error": "internal_error"}, 500)
+            if error == "ratelimited":
+                return json_response({"ok": False, "error": error}, 429, {"Retry-After": "1"})
+            if error is not None:
+                return json_response({"ok": False, "error": error})
+        return self._perform(method, args, token)
+
+    def _perform(self, method: str, args: Json, token: str | None) -> Response:
         try:
             with self._lock:
-                return _ok(self._call(method, args, token))
+                return ok(self._call(method, args, token))
         except SlackError as failure:
-            return _json({"ok": False, "error": failure.error, **failure.extra})
+            return json_response({"ok": False, "error": failure.error, **failure.extra})
 
     def _call(self, method: str, args: Json, token: str | None) -> Json:
         if method == "oauth.v2.access":  # authenticated by client id/secret, not a token
@@ -340,9 +339,9 @@ class FakeSlack:
         return handler(args, installation)
 
     def _require_scope(self, method: str, args: Json) -> None:
-        needed = _SCOPES.get(method)
-        if method in _TYPED_SCOPES and args.get("channel"):
-            public, private, direct = _TYPED_SCOPES[method]
+        needed = SCOPES.get(method)
+        if method in TYPED_SCOPES and args.get("channel"):
+            public, private, direct = TYPED_SCOPES[method]
             channel = self.workspace.channels.get(args["channel"], {})
             needed = (
                 direct if channel.get("is_im") else private if channel.get("is_private") else public
@@ -350,15 +349,16 @@ class FakeSlack:
         if needed and needed not in self.scopes:
             raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
 
-    def _random_fault(self, method: str) -> Response | None:
+    def _random_fault(self, method: str) -> str | None:
+        """The random fault for this call, if the dice say so: an entry of fault_errors."""
         with self._lock:
+            options = self.fault_errors
+            if method in READ_METHODS:
+                options = [error for error in options if error != LOST_RESPONSE]
             # auth.test is spared so that app start-up is not part of the dice roll.
-            if method == "auth.test" or not self.fault_errors or not self._faults.roll():
+            if method == "auth.test" or not options or not self._faults.roll():
                 return None
-            error = self._faults.choose(self.fault_errors)
-        if error == "ratelimited":
-            return _json({"ok": False, "error": error}, 429, {"Retry-After": "1"})
-        return _json({"ok": False, "error": error})
+            return self._faults.choose(options)
 
     def _hook(self, name: str) -> Response:
         """A response_url: 5 posts, then ``expired_url`` (Slack's exact answer is undocumented)."""
@@ -385,44 +385,44 @@ class FakeSlack:
         }
 
     def _post_message(self, args: Json, install: _Installation) -> Json:
-        channel_id = self.workspace.postable(_required(args, "channel"), self.scopes)
+        channel_id = self.workspace.postable(required(args, "channel"), self.scopes)
         if not any(args.get(key) for key in ("text", "blocks", "attachments")):
             raise SlackError("no_text")
         message = self.workspace.post(channel_id, args, install.team_id)
         return {"channel": channel_id, "ts": message["ts"], "message": dict(message)}
 
     def _update(self, args: Json, _install: _Installation) -> Json:
-        channel_id, ts = _required(args, "channel"), _required(args, "ts", "message_not_found")
+        channel_id, ts = required(args, "channel"), required(args, "ts", "message_not_found")
         if not any(key in args for key in ("text", "blocks", "attachments")):
             raise SlackError("no_text")
         message = self.workspace.update(channel_id, ts, args)
         return {"channel": channel_id, "ts": ts, "text": message["text"], "message": dict(message)}
 
     def _post_ephemeral(self, args: Json, _install: _Installation) -> Json:
-        self.workspace.postable(_required(args, "channel"), self.scopes)
-        _required(args, "user", "user_not_found")
+        self.workspace.postable(required(args, "channel"), self.scopes)
+        required(args, "user", "user_not_found")
         return {"message_ts": self.workspace.next_ts()}
 
     def _permalink(self, args: Json, _install: _Installation) -> Json:
-        channel_id = _required(args, "channel")
+        channel_id = required(args, "channel")
         self.workspace.channel(channel_id)
         link = self.workspace.permalink(
-            channel_id, _required(args, "message_ts", "message_not_found")
+            channel_id, required(args, "message_ts", "message_not_found")
         )
         return {"channel": channel_id, "permalink": link}
 
     def _join(self, args: Json, _install: _Installation) -> Json:
-        channel, already = self.workspace.join(_required(args, "channel"))
+        channel, already = self.workspace.join(required(args, "channel"))
         answer: Json = {"channel": dict(channel)}
         if already:
             answer["warning"] = "already_in_channel"
         return answer
 
     def _info(self, args: Json, _install: _Installation) -> Json:
-        return {"channel": dict(self.workspace.visible(_required(args, "channel")))}
+        return {"channel": dict(self.workspace.visible(required(args, "channel")))}
 
     def _history(self, args: Json, _install: _Installation) -> Json:
-        channel = self.workspace.readable(_required(args, "channel"))
+        channel = self.workspace.readable(required(args, "channel"))
         page, more = self.workspace.history(channel["id"], args)
         return {
             "messages": page,
@@ -431,14 +431,23 @@ class FakeSlack:
             "response_metadata": {"next_cursor": ""},
         }
 
+    def _replies(self, args: Json, _install: _Installation) -> Json:
+        channel = self.workspace.readable(required(args, "channel"))
+        page, cursor = self.workspace.replies(channel["id"], args)
+        return {
+            "messages": page,
+            "has_more": bool(cursor),
+            "response_metadata": {"next_cursor": cursor},
+        }
+
     def _users_info(self, args: Json, _install: _Installation) -> Json:
-        user = self.workspace.users.get(_required(args, "user", "user_not_found"))
+        user = self.workspace.users.get(required(args, "user", "user_not_found"))
         if user is None:
             raise SlackError("user_not_found")
         return {"user": dict(user)}
 
     def _oauth_access(self, args: Json) -> Json:
-        client_id, client_secret = _client_credentials(args)
+        client_id, client_secret = client_credentials(args)
         if client_id != self.client_id:
             raise SlackError("invalid_client_id")
         if client_secret != self.client_secret:
@@ -459,43 +468,3 @@ class FakeSlack:
             "authed_user": {"id": grant["authed_user_id"]},
             "is_enterprise_install": False,
         }
-
-
-def _decode_args() -> tuple[Json, str | None]:
-    """Query + form or JSON body, JSON-in-form fields decoded; the token taken out."""
-    args: Json = request.args.to_dict()
-    body = request.get_json(silent=True) if request.is_json else None
-    args.update(body if isinstance(body, dict) else request.form.to_dict())
-    for key in _JSON_FIELDS:
-        if isinstance(args.get(key), str):
-            # Not JSON: leave it as sent, as Slack would then reject it.
-            with contextlib.suppress(ValueError):
-                args[key] = json.loads(args[key])
-    token = args.pop("token", None)
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        token = header.removeprefix("Bearer ")
-    return args, token
-
-
-def _client_credentials(args: Json) -> tuple[str | None, str | None]:
-    """oauth.v2.access takes client id/secret as HTTP Basic auth (slack_sdk) or as arguments."""
-    auth = request.authorization
-    if auth is not None and auth.type == "basic":
-        return auth.username, auth.password
-    return args.get("client_id"), args.get("client_secret")
-
-
-def _required(args: Json, key: str, error: str = "channel_not_found") -> str:
-    value = args.get(key)
-    if not value:
-        raise SlackError(error)
-    return str(value)
-
-
-def _ok(payload: Json) -> Response:
-    return _json({"ok": True, **payload})
-
-
-def _json(payload: Json, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(payload), status, headers, mimetype="application/json")

@@ -7,8 +7,11 @@ Not locked itself: ``FakeSlack`` (slack.py) holds its lock around every use. Err
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 Json = dict[str, Any]
@@ -217,6 +220,8 @@ class Workspace:
         if thread_ts:
             message["thread_ts"] = thread_ts
             message["parent_user_id"] = BOT_USER_ID
+            if truthy(args.get("reply_broadcast")):  # "Also send to #channel"
+                message["subtype"] = "thread_broadcast"
             parent = self.find(channel_id, thread_ts)
             if parent is not None:
                 parent["thread_ts"] = thread_ts
@@ -244,28 +249,40 @@ class Workspace:
         return next((m for m in self.posts.get(channel_id, []) if m["ts"] == ts), None)
 
     def history(self, channel_id: str, args: Json) -> tuple[list[Json], bool]:
-        """Top-level messages newest first, filtered like conversations.history; (page, more)."""
-        inclusive = truthy(args.get("inclusive"))
-        oldest = float(args.get("oldest") or 0)
-        latest = float(args.get("latest") or "inf")
+        """Top-level messages (and broadcast replies) newest first, filtered like
+        conversations.history; (page, more)."""
+        in_range = _time_range(args)
         limit = int(args.get("limit") or 100)
-
-        def in_range(ts: float) -> bool:
-            if inclusive:
-                return oldest <= ts <= latest
-            return oldest < ts < latest
-
         top_level = [
             m
             for m in self.posts.get(channel_id, [])
-            if m.get("thread_ts", m["ts"]) == m["ts"] and in_range(float(m["ts"]))
+            if (_is_top_level(m) or m.get("subtype") == "thread_broadcast")
+            and in_range(float(m["ts"]))
         ]
         newest_first = list(reversed(top_level))
-        page = [copy.deepcopy(m) for m in newest_first[:limit]]
-        if not truthy(args.get("include_all_metadata")):
-            for message in page:
-                message.pop("metadata", None)
-        return page, len(newest_first) > limit
+        return _exported(newest_first[:limit], args), len(newest_first) > limit
+
+    def replies(self, channel_id: str, args: Json) -> tuple[list[Json], str]:
+        """conversations.replies: the thread of ``ts`` (its parent or any reply), parent first,
+        then replies oldest first within oldest/latest; (page, next cursor or "").
+
+        A top-level message without replies is a thread of one. Pages are slices of that list,
+        so only the first page has the parent; a cursor is ``base64("offset:N")``.
+        """
+        message = self.find(channel_id, str(args.get("ts") or ""))
+        root = self.find(channel_id, message.get("thread_ts", message["ts"])) if message else None
+        if root is None:
+            raise SlackError("thread_not_found")
+        in_range = _time_range(args)
+        thread = [root] + [
+            m
+            for m in self.posts.get(channel_id, [])
+            if not _is_top_level(m) and m["thread_ts"] == root["ts"] and in_range(float(m["ts"]))
+        ]
+        start = _cursor_offset(args.get("cursor"))
+        end = start + int(args.get("limit") or 1000)
+        cursor = _cursor(end) if end < len(thread) else ""
+        return _exported(thread[start:end], args), cursor
 
     def permalink(self, channel_id: str, ts: str) -> str:
         if self.find(channel_id, ts) is None:
@@ -278,3 +295,42 @@ def truthy(value: object) -> bool:
     if isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
     return bool(value)
+
+
+def _is_top_level(message: Json) -> bool:
+    return message.get("thread_ts", message["ts"]) == message["ts"]
+
+
+def _time_range(args: Json) -> Callable[[float], bool]:
+    """``oldest``/``latest``/``inclusive`` of conversations.history and .replies as a test."""
+    inclusive = truthy(args.get("inclusive"))
+    oldest = float(args.get("oldest") or 0)
+    latest = float(args.get("latest") or "inf")
+    if inclusive:
+        return lambda ts: oldest <= ts <= latest
+    return lambda ts: oldest < ts < latest
+
+
+def _exported(messages: list[Json], args: Json) -> list[Json]:
+    """Copies as a read returns them: ``metadata`` only with ``include_all_metadata``."""
+    page = [copy.deepcopy(m) for m in messages]
+    if not truthy(args.get("include_all_metadata")):
+        for message in page:
+            message.pop("metadata", None)
+    return page
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _cursor_offset(cursor: object) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, number = base64.b64decode(str(cursor), validate=True).decode().partition(":")
+        if kind == "offset" and number.isdigit():
+            return int(number)
+    except (binascii.Error, UnicodeDecodeError):
+        pass
+    raise SlackError("invalid_cursor")

@@ -1,6 +1,8 @@
-"""What we need to know about Slack users: their time zone (`--at 14:30`) and whether they
-are a workspace admin or owner (who may stop anyone's recording). Answers are cached for an
-hour: both change rarely, and `users.info` is rate limited."""
+"""What we need to know from Slack's directory, cached for a while (both calls are rate limited
+and the answers change rarely):
+- users: their time zone (`--at 14:30`), whether they are a workspace admin or owner (who may
+  stop or delete anyone's recording), and their display name (the watch page);
+- channels: whether we will be able to post there later (`conversations.info`)."""
 
 from __future__ import annotations
 
@@ -12,18 +14,20 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 3600
+CHANNEL_CACHE_SECONDS = 600  # an invite should count soon after it happens
 
 
-class SlackUsers:
+class SlackDirectory:
     def __init__(self, client: WebClient, clock: Callable[[], float] = time.monotonic):
         self._client = client
         self._clock = clock
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._channels: dict[str, tuple[float, bool | None]] = {}
         self._lock = threading.Lock()
 
     def timezone(self, user_id: str) -> ZoneInfo | None:
@@ -47,6 +51,33 @@ class SlackUsers:
     def is_admin(self, user_id: str) -> bool:
         user = self._user(user_id)
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    def can_post_in(self, channel_id: str) -> bool | None:
+        """Will a post to this conversation work? None if Slack won't say.
+
+        A public channel works (we join it when posting). A private channel or a DM we are not
+        part of is invisible to us (`channel_not_found`), and an archived one takes nothing.
+        """
+        now = self._clock()
+        with self._lock:
+            cached = self._channels.get(channel_id)
+        if cached and now - cached[0] < CHANNEL_CACHE_SECONDS:
+            return cached[1]
+        try:
+            channel = self._client.conversations_info(channel=channel_id).get("channel") or {}
+            answer: bool | None = not channel.get("is_archived")
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error not in ("channel_not_found", "not_in_channel"):
+                log.info("conversations.info for %s failed (%s)", channel_id, error)
+                return None
+            answer = False
+        except (SlackClientError, OSError) as exc:
+            log.info("conversations.info for %s failed (%s)", channel_id, type(exc).__name__)
+            return None
+        with self._lock:
+            self._channels[channel_id] = (now, answer)
+        return answer
 
     def _user(self, user_id: str) -> dict[str, Any]:
         now = self._clock()
