@@ -45,7 +45,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.platform()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+    return (
+        f"{platform.platform()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
+    )
 
 
 def free_port() -> int:
@@ -141,7 +143,9 @@ def main() -> int:
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack(fault_rate=args.slack_faults, fault_seed=args.seed) as slack,
-        FakeRecall(auto_progress=True, fault_rate=args.recall_faults, fault_seed=args.seed) as recall,
+        FakeRecall(
+            auto_progress=True, fault_rate=args.recall_faults, fault_seed=args.seed
+        ) as recall,
     ):
         slack.fault_errors = ("ratelimited", "internal_error", "lost_response")
         slack.add_user("U0USER1", "ada")
@@ -180,7 +184,6 @@ def main() -> int:
             else:
                 time.sleep(0.05)
 
-        created = len(recall.created_bot_ids())
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
             if len(ready_notices(slack)) >= args.recordings:
@@ -189,6 +192,7 @@ def main() -> int:
         time.sleep(2)  # let any (wrong) second notice show up before counting
         app.stop()
 
+        created = len(recall.created_bot_ids())
         calls, landed = ready_notices(slack), landed_notices(slack)
         notified = len(landed)
         duplicates = sum(n - 1 for n in landed.values() if n > 1)

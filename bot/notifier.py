@@ -66,6 +66,16 @@ REVOKED = frozenset(
     }
 )
 METADATA_EVENT = "slack_record"
+# History we will never be allowed to read: give up checking and post again.
+CANNOT_LOOK = frozenset(
+    {
+        "missing_scope",
+        "not_in_channel",
+        "channel_not_found",
+        "thread_not_found",
+        "not_allowed_token_type",
+    }
+)
 
 
 class SlackUnavailable(Exception):
@@ -161,7 +171,9 @@ class SlackNotifier:
     def find_post(self, recording: Recording, kind: str) -> Delivery | None:
         """Did an earlier attempt's `kind` post land after all? Looks in Slack's history.
 
-        None when it did not, or when Slack won't let us look (then the caller posts again).
+        None when it did not, or when Slack will never let us look (no scope, no access: then
+        the caller posts again). A passing failure raises SlackUnavailable: ask again later
+        rather than risk a second post.
         """
         try:
             if kind == "status":
@@ -182,14 +194,19 @@ class SlackNotifier:
                 )
             else:
                 return None
-        except (SlackClientError, OSError) as exc:
+        except SlackApiError as exc:
+            if _error(exc) not in CANNOT_LOOK:
+                with _translated():
+                    raise
             log.warning(
                 "recording %s: can't check whether a %s post landed (%s); posting it again",
                 recording.id,
                 kind,
-                _describe(exc),
+                _error(exc),
             )
             return None
+        except (SlackClientError, OSError) as exc:
+            raise SlackUnavailable(f"could not check Slack ({type(exc).__name__})") from exc
         for message in found.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("recording_id") == recording.id and payload.get("post") == kind:
@@ -286,7 +303,3 @@ def _slack_ts(iso: str) -> str:
 
 def _error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "unknown_error"))
-
-
-def _describe(exc: Exception) -> str:
-    return _error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__

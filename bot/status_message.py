@@ -29,6 +29,7 @@ from bot.messages import (
     MAX_BUTTON_URL,
     Message,
     blocks,
+    channel_unreachable,
     escape,
     format_duration,
     meeting_name,
@@ -74,6 +75,23 @@ def fingerprint(rec: Recording, now: datetime) -> str:
 
 def render(
     rec: Recording, now: datetime, video: VideoLink | None = None, links: LinkStyle | None = None
+) -> Message:
+    message = _render(rec, now, video, links)
+    if rec.status_channel and rec.status_channel != rec.channel_id:
+        # Delivered to the requester's DM instead of the channel: keep saying why.
+        note = blocks(
+            ContextBlock(elements=[MarkdownTextObject(text=channel_unreachable(rec.channel_id))])
+        )
+        return Message(
+            text=message.text,
+            blocks=message.blocks + note,
+            fallback_blocks=message.fallback_blocks + note if message.fallback_blocks else None,
+        )
+    return message
+
+
+def _render(
+    rec: Recording, now: datetime, video: VideoLink | None, links: LinkStyle | None
 ) -> Message:
     name = escape(meeting_name(rec))
     bot = _bot_name(rec)

@@ -3,11 +3,6 @@ Slack and Recall fakes, and signed requests over HTTP, as a Procfile host would 
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,97 +10,24 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.app_process import Process, app_env, base_env, free_port, start_app
 from tests.conftest import SIGNING_SECRET, wait_for
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 from tests.slack_requests import signed_headers, slash_command_body
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def procfile_web_command() -> str:
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.startswith("web:"):
-            return line.removeprefix("web:").strip()
-    raise AssertionError("Procfile has no web process")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def base_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RECALL_"))}
-    # The Procfile says `python`; make that this interpreter, as the host's buildpack would.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PORT", None)
-    return env
-
-
-class Process:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.proc = subprocess.Popen(
-            # `exec` so the signal and exit status are the app's own, not an interim shell's.
-            f"exec {procfile_web_command()}",
-            shell=True,
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-
-    def output(self) -> str:
-        out, _ = self.proc.communicate(timeout=15)
-        return out
-
-    def close(self) -> None:
-        if self.proc.stdout and not self.proc.stdout.closed:
-            self.proc.stdout.close()
-
-    def stop(self) -> float:
-        """SIGTERM, as a host sends on deploy; returns the seconds it took to exit."""
-        started = time.monotonic()
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
-        return time.monotonic() - started
-
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, FakeSlack, FakeRecall, Process]]:
     with FakeSlack() as slack, FakeRecall(auto_progress=True) as recall:
-        port = free_port()
-        env = base_env(tmp_path) | {
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "RECALL_API_KEY": recall.api_key,
-            "RECALL_API_BASE_URL": recall.base_url,
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_PATH": str(tmp_path / "db" / "slack-record.db"),
-            "POLL_INTERVAL_SECONDS": "0.5",
-            "PORT": str(port),
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        }
-        process = Process(env, cwd=tmp_path)
-        url = f"http://127.0.0.1:{port}"
+        env = app_env(tmp_path, slack, recall, free_port()) | {"POLL_INTERVAL_SECONDS": "0.5"}
+        process, url = start_app(env, tmp_path)
         try:
-            wait_for(lambda: _healthy(url), what="the web process to answer", timeout=30)
             yield url, slack, recall, process
         finally:
             if process.proc.poll() is None:
                 process.stop()
             process.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_procfile_web_process_records_a_meeting_end_to_end(served) -> None:

@@ -75,6 +75,10 @@ class FaultPlan:
                 return rule
         return None
 
+    def reseed(self, seed: int) -> None:
+        """Restart the random sequence, so a fault-injection run can be replayed."""
+        self._random.seed(seed)
+
     def roll(self) -> bool:
         """True when a random fault should hit this request."""
         return self.rate > 0 and self._random.random() < self.rate

@@ -144,6 +144,11 @@ class FakeRecall(BotStore):
         with self._lock:
             self._faults.rate = rate
 
+    def reseed_faults(self, seed: int) -> None:
+        """Make the random faults from here on a fixed, replayable sequence."""
+        with self._lock:
+            self._faults.reseed(seed)
+
     def inject(
         self,
         method: str,

@@ -212,6 +212,11 @@ class FakeSlack:
         with self._lock:
             self._revoked.add(token)
 
+    def unrevoke_token(self, token: str) -> None:
+        """The token works again (an admin reinstalled the app with the same token)."""
+        with self._lock:
+            self._revoked.discard(token)
+
     # --- faults -------------------------------------------------------------------------------
 
     @property
@@ -225,6 +230,11 @@ class FakeSlack:
     def fault_rate(self, rate: float) -> None:
         with self._lock:
             self._faults.rate = rate
+
+    def reseed_faults(self, seed: int) -> None:
+        """Make the random faults from here on a fixed, replayable sequence."""
+        with self._lock:
+            self._faults.reseed(seed)
 
     def inject(
         self,
