@@ -75,6 +75,20 @@ def read_bot(bot: dict[str, Any]) -> BotReport:
     )
 
 
+def report_from_status(code: str, sub_code: str | None, at: datetime | None) -> BotReport:
+    """A report holding just one status change, as a webhook tells it (no recording data)."""
+    return BotReport(
+        bot_id=None,
+        latest=StatusChange(code, sub_code, at),
+        call_ended_sub_code=sub_code if code == "call_ended" else None,
+        recording_status=None,
+        video_status=None,
+        download_url=None,
+        recording_started_at=None,
+        recording_completed_at=None,
+    )
+
+
 def parse_time(value: Any) -> datetime | None:
     """ISO 8601 with `Z` or an offset, with or without microseconds; None if unreadable."""
     if not isinstance(value, str) or not value:

@@ -6,6 +6,8 @@ receives the frozen `Settings` object, so the core is testable without touching 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,6 +63,10 @@ class Settings:
     max_recording_minutes: int = 240
     # The manifest's features.unfurl_domains: Slack only embeds players from these hosts.
     unfurl_domains: tuple[str, ...] = ()
+    # Recall webhooks (POST /recall/webhook): the signing secret, and how often polling then
+    # still looks at each open recording, as a safety net for lost deliveries.
+    recall_webhook_secret: str | None = None
+    webhook_sweep_seconds: float = 300.0
 
     @property
     def video_embed(self) -> bool:
@@ -103,6 +109,12 @@ class Settings:
             )
 
         poll = _number(get("POLL_INTERVAL_SECONDS"), 15.0, "POLL_INTERVAL_SECONDS", problems)
+        sweep = _number(get("WEBHOOK_SWEEP_SECONDS"), 300.0, "WEBHOOK_SWEEP_SECONDS", problems)
+        webhook_secret = get("RECALL_WEBHOOK_SECRET")
+        if webhook_secret and not _is_webhook_secret(webhook_secret):
+            problems.append(
+                "RECALL_WEBHOOK_SECRET must be the whsec_… secret from Recall's dashboard"
+            )
         deadline = _number(
             get("RECORDING_DEADLINE_HOURS"), 6.0, "RECORDING_DEADLINE_HOURS", problems
         )
@@ -146,6 +158,8 @@ class Settings:
             noone_joined_timeout_seconds=timeouts["NOONE_JOINED_TIMEOUT_SECONDS"],
             everyone_left_timeout_seconds=timeouts["EVERYONE_LEFT_TIMEOUT_SECONDS"],
             max_recording_minutes=timeouts["MAX_RECORDING_MINUTES"],
+            recall_webhook_secret=webhook_secret,
+            webhook_sweep_seconds=sweep,
             unfurl_domains=tuple(
                 d.strip().lower()
                 for d in (get("SLACK_UNFURL_DOMAINS") or "").split(",")
@@ -155,14 +169,29 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
-        return tuple(
-            s for s in (self.slack_bot_token, self.slack_signing_secret, self.recall_api_key) if s
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.recall_api_key,
+            self.recall_webhook_secret,
         )
+        return tuple(s for s in values if s)
 
 
 def _is_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _is_webhook_secret(value: str) -> bool:
+    """`whsec_` and base64 (reference §9.3)."""
+    if not value.startswith("whsec_") or len(value) < 16:
+        return False
+    try:
+        base64.b64decode(value.removeprefix("whsec_") + "==", validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _recall_root(url: str) -> str:

@@ -76,7 +76,7 @@ def create_bot(recorder: Recorder, rec: Recording, now: datetime) -> None:
         recall_bot_id=report.bot_id,
         state=advance(rec.state, outcome.state) or start,
         attempts=0,
-        next_poll_at=ts(now + recorder.policy.poll_interval),
+        next_poll_at=ts(now + recorder.policy.follow_interval),
         **status_columns(report),
     )
     if saved is not None:

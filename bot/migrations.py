@@ -133,3 +133,19 @@ def add_exactly_once_posting(db: Database) -> None:
         },
         pk="team_id",
     )
+
+
+@migrations()
+def add_webhooks(db: Database) -> None:
+    recordings = db["recordings"]
+    # The newest bot event a Recall webhook told us about (older deliveries never overwrite it).
+    recordings.add_column("hook_code", str)
+    recordings.add_column("hook_sub_code", str)
+    recordings.add_column("hook_at", str)
+    recordings.add_column("hook_fetch", int)  # a finishing event: look at the whole bot once
+    recordings.add_column("hook_seq", int)  # counts noted events, to spot one during a step
+    # Svix delivers at least once: remember delivery ids to do each one once.
+    db["webhook_deliveries"].create(
+        {"id": str, "event": str, "received_at": str}, pk="id", not_null={"received_at"}
+    )
+    db["webhook_deliveries"].create_index(["received_at"])

@@ -23,6 +23,9 @@ from bot.recorder import Recorder
 log = logging.getLogger(__name__)
 
 JOB_ID = "poll-recordings"
+# Svix retries a webhook for about a day; remembering delivery ids for three is plenty.
+DELIVERY_MEMORY = timedelta(days=3)
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 # Small batches: on SIGTERM, few recordings sit claimed-but-untouched (they are released).
 BATCH_SIZE = 50
 
@@ -54,7 +57,7 @@ def poll_once(
         for index, recording in enumerate(fresh):
             if should_stop():
                 for unstarted in fresh[index:]:
-                    recorder.store.release(unstarted)
+                    recorder.store.release(unstarted, now)
                 return PollSummary(claimed=len(seen), errors=errors)
             seen.add(recording.id)
             try:
@@ -75,6 +78,7 @@ class Poller:
         self._stopping = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
+        self._next_housekeeping: datetime | None = None
         self.interval = interval
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=1)}, timezone="UTC"
@@ -97,7 +101,11 @@ class Poller:
             return None
         self._idle.clear()
         try:
-            return poll_once(self._recorder, self._clock(), should_stop=self._stopping.is_set)
+            now = self._clock()
+            if self._next_housekeeping is None or now >= self._next_housekeeping:
+                self._recorder.store.forget_deliveries_before(now - DELIVERY_MEMORY)
+                self._next_housekeeping = now + HOUSEKEEPING_EVERY
+            return poll_once(self._recorder, now, should_stop=self._stopping.is_set)
         finally:
             # Job runs may land on different pool threads; don't leave connections behind.
             self._recorder.store.close()

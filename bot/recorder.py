@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.bot_report import BotReport, read_bot
+from bot.bot_report import BotReport, read_bot, report_from_status
 from bot.bot_request import BotDefaults
 from bot.commands import RecordOptions
 from bot.creating import create_bot
-from bot.lifecycle import State, advance, decide
+from bot.lifecycle import STATUS_TARGETS, State, advance, decide
 from bot.meetings import MeetingLink
 from bot.notifier import SlackUnavailable
 from bot.recall import (
@@ -64,6 +64,13 @@ class RecorderPolicy:
     create_give_up_after: timedelta = timedelta(minutes=10)
     max_backoff: timedelta = timedelta(minutes=5)
     notify_give_up_after: timedelta = timedelta(hours=24)
+    # With Recall webhooks, news arrives by itself; polling is then a slow safety sweep.
+    sweep_interval: timedelta | None = None
+
+    @property
+    def follow_interval(self) -> timedelta:
+        """How long a recording in progress may go without us asking Recall about it."""
+        return self.sweep_interval or self.poll_interval
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,8 @@ class Recorder:
         try:
             self._step(recording, now)
         finally:
-            self.store.release(recording)
+            if self.store.release(recording, now):
+                self.start_soon(recording.id)  # a webhook's news arrived meanwhile
 
     def _step(self, rec: Recording, now: datetime) -> None:
         if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
@@ -186,23 +194,31 @@ class Recorder:
         if now >= from_ts(rec.deadline_at):
             self._give_up(rec, now)
             return
-        try:
-            bot = self.recall.get_bot(rec.recall_bot_id)
-        except RecallNotFound:
-            self.fail(rec, now, "bot_gone")
-            return
-        except RecallAuthError as exc:
-            # Keep the recording: it resumes as soon as an operator fixes the key.
-            self.note_key_refused(exc)
-            self.retry_later(rec, now, exc)
-            return
-        except RecallError as exc:
-            self.retry_later(rec, now, exc)
-            return
-        self.recall_key_works()
-        report = read_bot(bot)
+        changes: dict[str, Any] = {"attempts": 0}
+        if _fresh_status_news(rec):
+            # A webhook already told us the new status: no need to ask Recall.
+            report = report_from_status(
+                rec.hook_code or "", rec.hook_sub_code, from_ts(rec.hook_at)
+            )
+        else:
+            try:
+                bot = self.recall.get_bot(rec.recall_bot_id)
+            except RecallNotFound:
+                self.fail(rec, now, "bot_gone")
+                return
+            except RecallAuthError as exc:
+                # Keep the recording: it resumes as soon as an operator fixes the key.
+                self.note_key_refused(exc)
+                self.retry_later(rec, now, exc)
+                return
+            except RecallError as exc:
+                self.retry_later(rec, now, exc)
+                return
+            self.recall_key_works()
+            report = read_bot(bot)
+            changes["hook_fetch"] = 0
         outcome = decide(report)
-        changes: dict[str, Any] = {"attempts": 0, **status_columns(report)}
+        changes |= status_columns(report)
         new_state = advance(rec.state, outcome.state) if outcome else None
         if outcome and new_state is not None:
             log.info("recording %s: %s -> %s", rec.id, rec.state, new_state)
@@ -212,7 +228,7 @@ class Recorder:
             if new_state.is_final:
                 changes["finished_at"] = ts(now)
         final = (new_state or rec.state).is_final
-        changes["next_poll_at"] = ts(now if final else now + self.policy.poll_interval)
+        changes["next_poll_at"] = ts(now if final else now + self.policy.follow_interval)
         saved = self.store.save(rec, now, **changes)
         if saved is not None:
             self.sync(saved, now, report)
@@ -326,3 +342,10 @@ class Recorder:
                 "RECALL_REGION and the Recall account's credit",
                 exc.status,
             )
+
+
+def _fresh_status_news(rec: Recording) -> bool:
+    """A webhook status newer than anything we fetched, and no need for the whole bot."""
+    if rec.hook_fetch or rec.hook_code not in STATUS_TARGETS or not rec.hook_at:
+        return False
+    return rec.recall_status_at is None or rec.hook_at > rec.recall_status_at

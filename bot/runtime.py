@@ -21,6 +21,7 @@ from bot.media_links import MediaLinks
 from bot.notifier import SlackNotifier, background_client
 from bot.poller import Poller
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
+from bot.recall_webhooks import WebhookIntake
 from bot.recorder import Recorder, RecorderPolicy, utcnow
 from bot.slack_app import build_slack_app
 from bot.slack_directory import SlackDirectory
@@ -73,6 +74,11 @@ class Runtime:
                 poll_interval=interval,
                 deadline=timedelta(hours=settings.recording_deadline_hours),
                 recall_region=settings.recall_region,
+                sweep_interval=(
+                    timedelta(seconds=settings.webhook_sweep_seconds)
+                    if settings.recall_webhook_secret
+                    else None
+                ),
                 bot=BotDefaults(
                     bot_name=settings.bot_name,
                     layout=settings.default_layout,
@@ -88,6 +94,11 @@ class Runtime:
         )
         self.controls = Controls(self.store, self.recorder, self.users, clock)
         self.media = MediaLinks(self.store, self.recall, clock)
+        self.webhooks = (
+            WebhookIntake(self.store, self.recorder, settings.recall_webhook_secret, clock)
+            if settings.recall_webhook_secret
+            else None
+        )
         self.poller = Poller(self.recorder, interval, clock)
         self.slack_app = build_slack_app(
             bot_token=settings.slack_bot_token,

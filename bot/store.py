@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
@@ -30,6 +30,19 @@ from bot.lifecycle import State
 from bot.migrations import SHARE_TOKEN_BYTES, migrations
 
 BUSY_TIMEOUT_SECONDS = 30
+
+
+class BotEventLike(Protocol):
+    """What the store needs of a webhook event (bot/recall_webhooks.py)."""
+
+    code: str | None
+    sub_code: str | None
+    at: datetime | None
+
+    @property
+    def needs_fetch(self) -> bool: ...
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -94,6 +107,11 @@ class Recording:
     deleted_by: str | None = None
     media_deleted_at: str | None = None
     pending_post: str | None = None
+    hook_code: str | None = None
+    hook_sub_code: str | None = None
+    hook_at: str | None = None
+    hook_fetch: int | None = None
+    hook_seq: int | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
@@ -212,12 +230,66 @@ class Store:
         values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
         return [Recording.from_row(r) for r in self.db.query(sql, {**params, **values})]
 
-    def release(self, claimed: Recording) -> None:
-        """Give up our lease early (the step is done); harmless if it was lost already."""
-        self.db.execute(
-            "UPDATE recordings SET leased_until = NULL WHERE id = ? AND claim_token IS ?",
-            [claimed.id, claimed.claim_token],
+    def release(self, claimed: Recording, now: datetime) -> bool:
+        """Give up our lease (the step is done); harmless if it was lost already.
+
+        True if a webhook event arrived while we held it: the row is then due at once, so
+        the step's own schedule cannot hide the news.
+        """
+        rows = list(
+            self.db.query(
+                "UPDATE recordings SET leased_until = NULL, next_poll_at = CASE "
+                "WHEN COALESCE(hook_seq, 0) != :seq THEN :now ELSE next_poll_at END "
+                "WHERE id = :id AND claim_token IS :token "
+                "RETURNING COALESCE(hook_seq, 0) != :seq AS news",
+                {
+                    "seq": claimed.hook_seq or 0,
+                    "now": ts(now),
+                    "id": claimed.id,
+                    "token": claimed.claim_token,
+                },
+            )
         )
+        return bool(rows and rows[0]["news"])
+
+    def first_delivery(self, delivery_id: str, event: str, now: datetime) -> bool:
+        """Remember a webhook delivery; False if it was seen before."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO webhook_deliveries (id, event, received_at) VALUES (?, ?, ?)",
+            [delivery_id, event, ts(now)],
+        )
+        return cursor.rowcount == 1
+
+    def forget_deliveries_before(self, moment: datetime) -> None:
+        """Svix stops retrying after about a day; older ids can go."""
+        self.db.execute("DELETE FROM webhook_deliveries WHERE received_at < ?", [ts(moment)])
+
+    def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
+        """Note a webhook's news on an open recording and make it due; False if it was stale
+        (older than what we already know) or the recording is finished."""
+        if event.needs_fetch:
+            cursor = self.db.execute(
+                "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
+                "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
+                {"now": ts(now), "id": recording_id},
+            )
+            return cursor.rowcount == 1
+        at = ts(event.at) if event.at else ts(now)
+        cursor = self.db.execute(
+            "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
+            "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
+            "WHERE id = :id AND finished_at IS NULL "
+            "AND (hook_at IS NULL OR hook_at < :at) "
+            "AND (recall_status_at IS NULL OR recall_status_at < :at)",
+            {
+                "code": event.code,
+                "sub": event.sub_code,
+                "at": at,
+                "now": ts(now),
+                "id": recording_id,
+            },
+        )
+        return cursor.rowcount == 1
 
     def save(self, claimed: Recording, now: datetime, **changes: Any) -> Recording | None:
         """Write changes to a recording we hold; None if our claim was lost meanwhile."""
@@ -291,6 +363,10 @@ class Store:
         self.db.execute("DELETE FROM workspaces WHERE team_id = ?", [team_id])
 
     # --- reading -------------------------------------------------------------------------
+
+    def get_by_bot_id(self, bot_id: str) -> Recording | None:
+        rows = list(self.db["recordings"].rows_where("recall_bot_id = ?", [bot_id], limit=1))
+        return Recording.from_row(rows[0]) if rows else None
 
     def get_by_token(self, token: str) -> Recording | None:
         rows = list(self.db["recordings"].rows_where("share_token = ?", [token], limit=1))

@@ -28,6 +28,13 @@ def create_app(runtime: Runtime) -> Flask:
     def slack_events() -> Response:
         return slack.handle(request)
 
+    @app.post("/recall/webhook")
+    def recall_webhook() -> tuple[Response, int]:
+        if runtime.webhooks is None:
+            return jsonify(error="webhooks are not configured (RECALL_WEBHOOK_SECRET)"), 404
+        status, word = runtime.webhooks.receive(request.get_data(), request.headers)
+        return jsonify(result=word), status
+
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
         try:
