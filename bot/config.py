@@ -18,7 +18,18 @@ RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_PATH = "./data/slack-record.db"
 
-REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "RECALL_API_KEY")
+# What each way of connecting to Slack needs (README, "Installing"):
+REQUIRED = {
+    "http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "RECALL_API_KEY"),
+    "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "RECALL_API_KEY"),
+    "oauth": (
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_STATE_SECRET",
+        "SLACK_SIGNING_SECRET",
+        "RECALL_API_KEY",
+    ),
+}
 LAYOUTS = {"speaker": "speaker_view", "gallery": "gallery_view_v2"}
 
 
@@ -40,8 +51,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    slack_bot_token: str
-    slack_signing_secret: str
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
     recall_api_key: str
     recall_region: str = "us-east-1"
     recall_api_base_url: str = "https://us-east-1.recall.ai"
@@ -67,6 +78,19 @@ class Settings:
     # still looks at each open recording, as a safety net for lost deliveries.
     recall_webhook_secret: str | None = None
     webhook_sweep_seconds: float = 300.0
+    # Socket Mode (no public URL needed): the app-level token.
+    slack_app_token: str | None = None
+    # Multi-workspace installs (Slack's OAuth flow at /slack/install).
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None
+
+    @property
+    def slack_mode(self) -> str:
+        """`http` (one workspace), `socket` (one workspace, Socket Mode) or `oauth` (many)."""
+        if self.slack_client_id:
+            return "oauth"
+        return "socket" if self.slack_app_token else "http"
 
     @property
     def video_embed(self) -> bool:
@@ -85,7 +109,17 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        missing = [name for name in REQUIRED if not get(name)]
+        mode = "oauth" if get("SLACK_CLIENT_ID") or get("SLACK_CLIENT_SECRET") else "http"
+        if get("SLACK_APP_TOKEN"):
+            if mode == "oauth":
+                problems.append(
+                    "set either SLACK_APP_TOKEN (Socket Mode, one workspace) or "
+                    "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (installs in many workspaces), not both"
+                )
+            mode = "socket"
+            if not (get("SLACK_APP_TOKEN") or "").startswith("xapp-"):
+                problems.append("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
+        missing = [name for name in REQUIRED[mode] if not get(name)]
         if missing:
             problems.append("missing " + ", ".join(missing))
 
@@ -134,15 +168,22 @@ class Settings:
         for name in ("WAITING_ROOM_TIMEOUT_SECONDS", "NOONE_JOINED_TIMEOUT_SECONDS"):
             if timeouts[name] < 30:
                 problems.append(f"{name} must be at least 30 (Recall's minimum)")
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
         if port and (port != int(port) or not 0 < port < 65536):
             problems.append("PORT must be a whole number between 1 and 65535")
 
         if problems:
             raise ConfigError(problems)
         return cls(
-            slack_bot_token=get("SLACK_BOT_TOKEN") or "",
-            slack_signing_secret=get("SLACK_SIGNING_SECRET") or "",
+            slack_bot_token=get("SLACK_BOT_TOKEN") if mode != "oauth" else None,
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             recall_api_key=get("RECALL_API_KEY") or "",
+            slack_app_token=get("SLACK_APP_TOKEN") if mode == "socket" else None,
+            slack_client_id=get("SLACK_CLIENT_ID") if mode == "oauth" else None,
+            slack_client_secret=get("SLACK_CLIENT_SECRET") if mode == "oauth" else None,
+            slack_state_secret=get("SLACK_STATE_SECRET") if mode == "oauth" else None,
             recall_region=region,
             recall_api_base_url=_recall_root(recall_base),
             slack_api_url=slack_api_url.rstrip("/") + "/",
@@ -152,7 +193,7 @@ class Settings:
             public_base_url=public_base_url.rstrip("/") if public_base_url else None,
             recording_deadline_hours=deadline,
             bot_name=(get("BOT_NAME") or cls.bot_name)[:100],
-            log_level=(get("LOG_LEVEL") or "INFO").upper(),
+            log_level=log_level,
             default_layout=LAYOUTS.get(layout, "speaker_view"),
             waiting_room_timeout_seconds=timeouts["WAITING_ROOM_TIMEOUT_SECONDS"],
             noone_joined_timeout_seconds=timeouts["NOONE_JOINED_TIMEOUT_SECONDS"],
@@ -174,6 +215,9 @@ class Settings:
             self.slack_signing_secret,
             self.recall_api_key,
             self.recall_webhook_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+            self.slack_state_secret,
         )
         return tuple(s for s in values if s)
 

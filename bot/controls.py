@@ -37,7 +37,7 @@ class Controls:
         recording = self.store.get(recording_id)
         if recording is None or recording.state.is_final:
             return "That recording has already finished."
-        if user_id != recording.user_id and not self.users.is_admin(user_id):
+        if user_id != recording.user_id and not self.users.is_admin(recording.team_id, user_id):
             return (
                 f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
                 "admin can stop it."
@@ -78,7 +78,7 @@ class Controls:
                 "I couldn't find a finished recording for that. Paste the Watch link from the "
                 "recording's message, or the meeting's link."
             )
-        if user_id != recording.user_id and not self.users.is_admin(user_id):
+        if user_id != recording.user_id and not self.users.is_admin(recording.team_id, user_id):
             return (
                 f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
                 "admin can delete it."

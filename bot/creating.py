@@ -86,7 +86,7 @@ def create_bot(recorder: Recorder, rec: Recording, now: datetime) -> None:
 
 def _resolve_join_time(recorder: Recorder, rec: Recording, now: datetime) -> Recording | None:
     """`--at 14:30` means 14:30 where the requester is: ask Slack for their time zone."""
-    zone = recorder.users.timezone(rec.user_id) or UTC
+    zone = recorder.users.timezone(rec.team_id, rec.user_id) or UTC
     try:
         join_at = parse_join_time(rec.join_at_text or "", now).resolve(zone, now)
     except JoinTimeError as exc:

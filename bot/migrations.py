@@ -149,3 +149,9 @@ def add_webhooks(db: Database) -> None:
         {"id": str, "event": str, "received_at": str}, pk="id", not_null={"received_at"}
     )
     db["webhook_deliveries"].create_index(["received_at"])
+
+
+@migrations()
+def add_oauth_states(db: Database) -> None:
+    # Each OAuth state works once and for 10 minutes (signed as well: see bot/slack_install.py).
+    db["oauth_states"].create({"nonce": str, "expires_at": str}, pk="nonce")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -33,6 +33,9 @@ from bot import messages
 from bot.messages import Message
 from bot.recall import retry_after_seconds
 from bot.store import Recording, from_ts
+
+if TYPE_CHECKING:
+    from bot.slack_clients import SlackClients
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +112,17 @@ def background_client(token: str, base_url: str) -> WebClient:
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient):
-        self._client = client
+    def __init__(self, clients: SlackClients):
+        self._clients = clients
 
     def post(self, recording: Recording, message: Message, kind: str) -> Delivery:
         """Post a new top-level message about `recording` where its requester will see it."""
         channel = recording.status_channel or recording.channel_id
         metadata = _metadata(recording, kind)
         with _translated():
+            client = self._client(recording)
             try:
-                return self._post_or_join(channel, message, metadata)
+                return self._post_or_join(client, channel, message, metadata)
             except SlackApiError as exc:
                 if _error(exc) not in UNREACHABLE:
                     raise
@@ -134,15 +138,16 @@ class SlackNotifier:
                 blocks=message.blocks,
                 fallback_blocks=message.fallback_blocks,
             )
-            return Delivery(**self._post(recording.user_id, direct, metadata), direct=True)
+            return Delivery(**self._post(client, recording.user_id, direct, metadata), direct=True)
 
     def update(self, recording: Recording, message: Message) -> None:
         """Edit the status message (idempotent: safe to repeat); MessageGone if it is gone."""
         with _translated():
+            client = self._client(recording)
             try:
                 self._with_fallback(
                     message,
-                    lambda blocks: self._client.chat_update(
+                    lambda blocks: client.chat_update(
                         channel=recording.status_channel,
                         ts=recording.status_ts,
                         text=message.text,
@@ -157,7 +162,7 @@ class SlackNotifier:
     def reply(self, recording: Recording, text: str, kind: str, *, broadcast: bool = False) -> str:
         """A thread reply under the status message (what notifies people); returns its ts."""
         with _translated():
-            response = self._client.chat_postMessage(
+            response = self._client(recording).chat_postMessage(
                 channel=recording.status_channel,
                 thread_ts=recording.status_ts,
                 reply_broadcast=broadcast,
@@ -175,10 +180,12 @@ class SlackNotifier:
         the caller posts again). A passing failure raises SlackUnavailable: ask again later
         rather than risk a second post.
         """
+        with _translated():
+            client = self._client(recording)
         try:
             if kind == "status":
                 channel = recording.status_channel or recording.channel_id
-                found = self._client.conversations_history(
+                found = client.conversations_history(
                     channel=channel,
                     oldest=_slack_ts(recording.created_at),
                     include_all_metadata=True,
@@ -186,7 +193,7 @@ class SlackNotifier:
                 )
             elif recording.status_channel and recording.status_ts:
                 channel = recording.status_channel
-                found = self._client.conversations_replies(
+                found = client.conversations_replies(
                     channel=channel,
                     ts=recording.status_ts,
                     include_all_metadata=True,
@@ -226,22 +233,29 @@ class SlackNotifier:
             except (SlackClientError, OSError) as exc:
                 log.info("recording %s: reply hook failed (%s)", recording.id, type(exc).__name__)
         with _translated():
-            self._client.chat_postMessage(channel=recording.user_id, text=text)
+            self._client(recording).chat_postMessage(channel=recording.user_id, text=text)
 
-    def _post_or_join(self, channel: str, message: Message, metadata: dict[str, Any]) -> Delivery:
+    def _client(self, recording: Recording) -> WebClient:
+        return self._clients.for_team(recording.team_id, recording.enterprise_id)
+
+    def _post_or_join(
+        self, client: WebClient, channel: str, message: Message, metadata: dict[str, Any]
+    ) -> Delivery:
         try:
-            return Delivery(**self._post(channel, message, metadata), direct=False)
+            return Delivery(**self._post(client, channel, message, metadata), direct=False)
         except SlackApiError as exc:
             if _error(exc) != "not_in_channel":
                 raise
         # A public channel we are not in: join it (which also lets us read back what we post).
-        self._client.conversations_join(channel=channel)
-        return Delivery(**self._post(channel, message, metadata), direct=False)
+        client.conversations_join(channel=channel)
+        return Delivery(**self._post(client, channel, message, metadata), direct=False)
 
-    def _post(self, channel: str, message: Message, metadata: dict[str, Any]) -> dict[str, str]:
+    def _post(
+        self, client: WebClient, channel: str, message: Message, metadata: dict[str, Any]
+    ) -> dict[str, str]:
         response = self._with_fallback(
             message,
-            lambda blocks: self._client.chat_postMessage(
+            lambda blocks: client.chat_postMessage(
                 channel=channel,
                 text=message.text,
                 blocks=blocks,

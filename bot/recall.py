@@ -118,6 +118,10 @@ class RecallClient:
     def leave_call(self, bot_id: str) -> dict[str, Any]:
         return self._call("POST", f"bot/{bot_id}/leave_call/")
 
+    def list_bots(self, **filters: str | list[str]) -> dict[str, Any]:
+        """One page of List Bots (reference §7.4): `{"count", "next", "previous", "results"}`."""
+        return self._call("GET", "bot/", params=filters)
+
     def delete_media(self, bot_id: str) -> dict[str, Any]:
         """Permanently delete the bot's recordings at Recall (reference §7.5)."""
         return self._call("POST", f"bot/{bot_id}/delete_media/")
@@ -136,11 +140,12 @@ class RecallClient:
         *,
         json: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         try:
             # Never send a body on GET: Recall's firewall answers 403 (reference §3).
-            response = self._http.request(method, path, json=json, headers=headers)
+            response = self._http.request(method, path, json=json, headers=headers, params=params)
         except httpx.TimeoutException as exc:
             raise RecallUnavailable(
                 f"Recall did not answer in time ({type(exc).__name__})"

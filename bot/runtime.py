@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
 
 from bot.bot_request import BotDefaults
 from bot.config import Settings
@@ -23,8 +25,10 @@ from bot.poller import Poller
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
 from bot.recall_webhooks import WebhookIntake
 from bot.recorder import Recorder, RecorderPolicy, utcnow
-from bot.slack_app import build_slack_app
+from bot.slack_app import SlackConnection, build_slack_app
+from bot.slack_clients import Installations, OneWorkspace, SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.slack_install import SignedStateStore, installation_store, oauth_settings
 from bot.slack_sync import SlackSync
 from bot.status_message import LinkStyle
 from bot.store import Store
@@ -54,9 +58,9 @@ class Runtime:
                 settings.recall_api_base_url, settings.recall_api_key, recall_transport
             )
         )
-        slack_client = background_client(settings.slack_bot_token, settings.slack_api_url)
-        self.notifier = SlackNotifier(slack_client)
-        self.users = SlackDirectory(slack_client)
+        self.clients, connection = _connect_to_slack(settings, self.store, clock)
+        self.notifier = SlackNotifier(self.clients)
+        self.users = SlackDirectory(self.clients)
         self.workers = ThreadPoolExecutor(
             max_workers=RECORDING_WORKERS, thread_name_prefix="recording"
         )
@@ -101,14 +105,14 @@ class Runtime:
         )
         self.poller = Poller(self.recorder, interval, clock)
         self.slack_app = build_slack_app(
-            bot_token=settings.slack_bot_token,
-            signing_secret=settings.slack_signing_secret,
-            slack_api_url=settings.slack_api_url,
+            connection=connection,
             recorder=self.recorder,
             controls=self.controls,
             directory=self.users,
+            store=self.store,
             clock=clock,
         )
+        self.socket_mode: SocketModeHandler | None = None
 
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
@@ -119,7 +123,25 @@ class Runtime:
                 "which stops working after about 5 hours"
             )
         self.poller.start()
-        log.info("slack-record ready: %d open recording(s)", self.store.count_open())
+        if self.settings.slack_mode == "socket":
+            self._connect_socket_mode()
+        log.info(
+            "slack-record ready (%s): %d open recording(s)",
+            SLACK_MODES[self.settings.slack_mode],
+            self.store.count_open(),
+        )
+
+    def _connect_socket_mode(self) -> None:
+        """Slack's requests come over a WebSocket the app opens: no public URL needed."""
+        self.socket_mode = SocketModeHandler(
+            self.slack_app,
+            self.settings.slack_app_token,
+            web_client=WebClient(base_url=self.settings.slack_api_url, timeout=10),
+        )
+        try:
+            self.socket_mode.connect()
+        except Exception as exc:  # the client keeps retrying by itself once it has a URL
+            log.error("Socket Mode: could not connect to Slack yet (%s)", type(exc).__name__)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop taking background work; let running steps finish within `timeout` seconds.
@@ -129,7 +151,41 @@ class Runtime:
         expires, then another process (or the next start) resumes it.
         """
         deadline = time.monotonic() + timeout
+        if self.socket_mode is not None:
+            self.socket_mode.close()
         self.poller.shutdown(timeout=timeout * 0.6)
         self.workers.shutdown(wait=False, cancel_futures=True)
         self.recorder.wait_for_background(max(0.0, deadline - time.monotonic()))
         self.recall.close()
+
+
+SLACK_MODES = {
+    "http": "one workspace, HTTP",
+    "socket": "one workspace, Socket Mode",
+    "oauth": "installable in many workspaces",
+}
+
+
+def _connect_to_slack(
+    settings: Settings, store: Store, clock: Callable[[], datetime]
+) -> tuple[SlackClients, SlackConnection]:
+    """Which tokens post for which workspace, and how Bolt authorizes Slack's requests."""
+    if settings.slack_mode != "oauth":
+        token = settings.slack_bot_token or ""
+        clients = OneWorkspace(background_client(token, settings.slack_api_url))
+        return clients, SlackConnection(
+            api_url=settings.slack_api_url,
+            signing_secret=settings.slack_signing_secret,
+            bot_token=token,
+        )
+    installations = installation_store(settings.database_path, settings.slack_client_id or "")
+    oauth = oauth_settings(
+        client_id=settings.slack_client_id or "",
+        client_secret=settings.slack_client_secret or "",
+        public_base_url=settings.public_base_url,
+        installations=installations,
+        states=SignedStateStore(settings.slack_state_secret or "", store, clock),
+    )
+    return Installations(installations, settings.slack_api_url), SlackConnection(
+        api_url=settings.slack_api_url, signing_secret=settings.slack_signing_secret, oauth=oauth
+    )

@@ -1,7 +1,8 @@
-"""The Bolt app: signature checks, authorization, and our listeners.
+"""The Bolt app: signature checks, authorization, and our listeners, for each way of connecting.
 
-Authorization is a local function rather than Bolt's default `auth.test` call, so answering a
-slash command never waits on Slack's API (the 3-second budget stays ours).
+- One workspace over HTTP, or over Socket Mode: the bot token from the environment. A local
+  authorize function supplies it, so answering a slash command never waits on Slack's API.
+- Many workspaces: Bolt's OAuth flow, authorizing each request from the installation store.
 """
 
 from __future__ import annotations
@@ -9,15 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.oauth.callback_options import SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.controls import Controls
 from bot.recorder import Recorder
 from bot.slack_directory import SlackDirectory
+from bot.store import Store
 from handlers import register_listeners
 
 # Bolt runs listeners on this pool and holds the HTTP thread until `ack()`; our listeners only
@@ -36,28 +41,58 @@ class _IgnoreEnvTokenWarning(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_IgnoreEnvTokenWarning())
 
 
+@dataclass(frozen=True)
+class SlackConnection:
+    """How this process talks to Slack (from Settings.slack_mode)."""
+
+    api_url: str
+    signing_secret: str | None = None  # HTTP requests are verified with it
+    bot_token: str | None = None  # one workspace
+    oauth: OAuthSettings | None = None  # many workspaces
+
+
 def build_slack_app(
     *,
-    bot_token: str,
-    signing_secret: str,
-    slack_api_url: str,
+    connection: SlackConnection,
     recorder: Recorder,
     controls: Controls,
     directory: SlackDirectory,
+    store: Store,
     clock: Callable[[], datetime],
 ) -> App:
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=bot_token)
-
-    app = App(
-        signing_secret=signing_secret,
-        client=WebClient(base_url=slack_api_url, timeout=10),
-        authorize=authorize,
-        listener_executor=ThreadPoolExecutor(
+    common = {
+        "client": WebClient(base_url=connection.api_url, timeout=10),
+        "listener_executor": ThreadPoolExecutor(
             max_workers=LISTENER_THREADS, thread_name_prefix="bolt"
         ),
         # Slack retries nothing for slash commands; unmatched requests should just 404.
-        raise_error_for_unhandled_request=False,
-    )
-    register_listeners(app, recorder, controls, directory, clock)
+        "raise_error_for_unhandled_request": False,
+    }
+    if connection.oauth is not None:
+        app = App(
+            signing_secret=connection.signing_secret, oauth_settings=connection.oauth, **common
+        )
+    else:
+        token = connection.bot_token
+
+        def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
+        app = App(
+            signing_secret=connection.signing_secret or "",
+            authorize=authorize,
+            # Socket Mode has no HTTP requests to verify (and may have no signing secret).
+            request_verification_enabled=bool(connection.signing_secret),
+            **common,
+        )
+    register_listeners(app, recorder, controls, directory, store, clock)
+    if app.oauth_flow is not None:
+        installed = app.oauth_flow.success_handler
+
+        def on_installed(args: SuccessArgs) -> BoltResponse:
+            # A (re)install brings a working token: posting to that workspace resumes.
+            store.unblock_slack(args.installation.team_id or args.installation.enterprise_id or "")
+            return installed(args)
+
+        app.oauth_flow.success_handler = on_installed
     return app

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.notifier import SlackUnavailable
+from bot.slack_clients import SlackClients
 
 log = logging.getLogger(__name__)
 
@@ -23,36 +25,38 @@ CHANNEL_CACHE_SECONDS = 600  # an invite should count soon after it happens
 
 
 class SlackDirectory:
-    def __init__(self, client: WebClient, clock: Callable[[], float] = time.monotonic):
-        self._client = client
+    """Per-workspace answers (user and channel ids are only unique within a workspace)."""
+
+    def __init__(self, clients: SlackClients, clock: Callable[[], float] = time.monotonic):
+        self._clients = clients
         self._clock = clock
-        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._channels: dict[str, tuple[float, bool | None]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._channels: dict[tuple[str, str], tuple[float, bool | None]] = {}
         self._lock = threading.Lock()
 
-    def timezone(self, user_id: str) -> ZoneInfo | None:
+    def timezone(self, team_id: str, user_id: str) -> ZoneInfo | None:
         """The user's Slack time zone; None if Slack can't tell us."""
-        name = self._user(user_id).get("tz")
+        name = self._user(team_id, user_id).get("tz")
         try:
             return ZoneInfo(name) if isinstance(name, str) and name else None
         except (ZoneInfoNotFoundError, ValueError):
             log.warning("unknown time zone %r for user %s", name, user_id)
             return None
 
-    def display_name(self, user_id: str) -> str | None:
+    def display_name(self, team_id: str, user_id: str) -> str | None:
         """How Slack shows the user: display name, else real name, else handle."""
-        user = self._user(user_id)
+        user = self._user(team_id, user_id)
         profile = user.get("profile") or {}
         for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
             if isinstance(name, str) and name.strip():
                 return name.strip()
         return user.get("name") if isinstance(user.get("name"), str) else None
 
-    def is_admin(self, user_id: str) -> bool:
-        user = self._user(user_id)
+    def is_admin(self, team_id: str, user_id: str) -> bool:
+        user = self._user(team_id, user_id)
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
-    def can_post_in(self, channel_id: str) -> bool | None:
+    def can_post_in(self, team_id: str, channel_id: str) -> bool | None:
         """Will a post to this conversation work? None if Slack won't say.
 
         A public channel works (we join it when posting). A private channel or a DM we are not
@@ -60,11 +64,12 @@ class SlackDirectory:
         """
         now = self._clock()
         with self._lock:
-            cached = self._channels.get(channel_id)
+            cached = self._channels.get((team_id, channel_id))
         if cached and now - cached[0] < CHANNEL_CACHE_SECONDS:
             return cached[1]
         try:
-            channel = self._client.conversations_info(channel=channel_id).get("channel") or {}
+            client = self._clients.for_team(team_id)
+            channel = client.conversations_info(channel=channel_id).get("channel") or {}
             answer: bool | None = not channel.get("is_archived")
         except SlackApiError as exc:
             error = exc.response.get("error")
@@ -72,25 +77,26 @@ class SlackDirectory:
                 log.info("conversations.info for %s failed (%s)", channel_id, error)
                 return None
             answer = False
-        except (SlackClientError, OSError) as exc:
+        except (SlackClientError, OSError, SlackUnavailable) as exc:
             log.info("conversations.info for %s failed (%s)", channel_id, type(exc).__name__)
             return None
         with self._lock:
-            self._channels[channel_id] = (now, answer)
+            self._channels[(team_id, channel_id)] = (now, answer)
         return answer
 
-    def _user(self, user_id: str) -> dict[str, Any]:
+    def _user(self, team_id: str, user_id: str) -> dict[str, Any]:
         now = self._clock()
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get((team_id, user_id))
         if cached and now - cached[0] < CACHE_SECONDS:
             return cached[1]
         try:
-            user = self._client.users_info(user=user_id).get("user") or {}
-        except (SlackClientError, OSError) as exc:
+            client = self._clients.for_team(team_id)
+            user = client.users_info(user=user_id).get("user") or {}
+        except (SlackClientError, OSError, SlackUnavailable) as exc:
             # Not cached: the next question asks Slack again.
             log.warning("users.info failed for %s (%s)", user_id, type(exc).__name__)
             return {}
         with self._lock:
-            self._cache[user_id] = (now, user)
+            self._cache[(team_id, user_id)] = (now, user)
         return user

@@ -411,6 +411,14 @@ class Store:
         rows = list(self.db["recordings"].rows_where("id = ?", [recording_id]))
         return Recording.from_row(rows[0]) if rows else None
 
+    def newest(self, limit: int, only_open: bool = False) -> list[Recording]:
+        rows = self.db["recordings"].rows_where(
+            "next_poll_at IS NOT NULL" if only_open else None,
+            order_by="created_at desc",
+            limit=limit,
+        )
+        return [Recording.from_row(r) for r in rows]
+
     def all(self) -> Iterator[Recording]:
         for row in self.db["recordings"].rows_where(order_by="created_at"):
             yield Recording.from_row(row)

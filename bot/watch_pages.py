@@ -81,7 +81,7 @@ def _describe(found: Video, users: SlackDirectory, token: str) -> dict[str, obje
         "platform": messages.platform_label(rec.platform),
         "recorded_on": started.strftime("%d %b %Y, %H:%M UTC") if started else None,
         "duration": messages.format_duration(rec.duration_seconds),
-        "requester": users.display_name(rec.user_id),
+        "requester": users.display_name(rec.team_id, rec.user_id),
         "video_src": url_for("watch.video", token=token),
         "download_href": url_for("watch.video", token=token),
     }
@@ -125,7 +125,7 @@ def _deleted_by(rec: Recording | None, users: SlackDirectory) -> str | None:
     if rec is None or not rec.deleted_at or not rec.deleted_by:
         return None
     when = from_ts(rec.deleted_at)
-    who = users.display_name(rec.deleted_by) or "someone"
+    who = users.display_name(rec.team_id, rec.deleted_by) or "someone"
     return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
 
 

@@ -25,8 +25,20 @@ def create_app(runtime: Runtime) -> Flask:
     slack = SlackRequestHandler(runtime.slack_app)
 
     @app.post("/slack/events")
-    def slack_events() -> Response:
+    def slack_events() -> Response | tuple[Response, int]:
+        if runtime.settings.slack_mode == "socket":
+            return jsonify(error="this app talks to Slack over Socket Mode"), 404
         return slack.handle(request)
+
+    if runtime.slack_app.oauth_flow is not None:
+        # Bolt's OAuth flow: the "Add to Slack" page and Slack's redirect back to us.
+        @app.get("/slack/install")
+        def slack_install() -> Response:
+            return slack.handle(request)
+
+        @app.get("/slack/oauth_redirect")
+        def slack_oauth_redirect() -> Response:
+            return slack.handle(request)
 
     @app.post("/recall/webhook")
     def recall_webhook() -> tuple[Response, int]:

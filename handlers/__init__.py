@@ -11,7 +11,8 @@ from slack_bolt import App
 from bot.controls import Controls
 from bot.recorder import Recorder
 from bot.slack_directory import SlackDirectory
-from handlers import actions, commands, errors
+from bot.store import Store
+from handlers import actions, commands, errors, events
 
 
 def register_listeners(
@@ -19,8 +20,10 @@ def register_listeners(
     recorder: Recorder,
     controls: Controls,
     directory: SlackDirectory,
+    store: Store,
     clock: Callable[[], datetime],
 ) -> None:
     commands.register(app, recorder, controls, directory, clock)
     actions.register(app, controls)
+    events.register(app, store, clock)
     errors.register(app)

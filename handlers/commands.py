@@ -82,5 +82,5 @@ def _record(
     ack(response_type="ephemeral", text=messages.accepted(recording))
     recorder.start_soon(recording.id)
     # After the ack (it may ask Slack): warn now if this conversation won't take our messages.
-    if directory.can_post_in(recording.channel_id) is False:
+    if directory.can_post_in(recording.team_id, recording.channel_id) is False:
         respond(response_type="ephemeral", text=messages.cannot_post_here())

@@ -175,6 +175,10 @@ class App:
         assert len(rows) == 1, rows
         return rows[0]
 
+    def slack_app_installations(self) -> Any:
+        """The OAuth installation store (multi-workspace mode)."""
+        return self.runtime.slack_app.installation_store
+
     def wait_for_reply(self, hook: str) -> str:
         """The private answer sent through a reply hook after the ack."""
         return wait_for(lambda: self.replies(hook), what=f"a reply on {hook}")[-1]

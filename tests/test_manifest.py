@@ -50,8 +50,20 @@ def test_manifest_requests_exactly_the_scopes_the_code_needs() -> None:
     assert declared == used | IMPLIED
 
 
+def test_manifest_subscribes_to_exactly_the_events_the_code_handles() -> None:
+    handled = set(re.findall(r'@app\.event\("([^"]+)"\)', SOURCE))
+    assert set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == handled
+
+
+def test_oauth_install_asks_for_the_manifests_scopes() -> None:
+    from bot.slack_install import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(MANIFEST["oauth_config"]["scopes"]["bot"])
+
+
 def test_request_urls_point_at_the_slack_events_path() -> None:
     urls = [c["url"] for c in MANIFEST["features"]["slash_commands"]]
     urls.append(MANIFEST["settings"]["interactivity"]["request_url"])
+    urls.append(MANIFEST["settings"]["event_subscriptions"]["request_url"])
     assert urls and all(u == "https://your-host.example.com/slack/events" for u in urls)
     assert MANIFEST["features"]["unfurl_domains"] == ["your-host.example.com"]
