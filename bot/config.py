@@ -78,6 +78,9 @@ class Settings:
     # still looks at each open recording, as a safety net for lost deliveries.
     recall_webhook_secret: str | None = None
     webhook_sweep_seconds: float = 300.0
+    # The share of Recall's per-workspace rate limits this app may use (the rest is headroom
+    # for anything else using the same Recall workspace).
+    recall_rate_share: float = 0.8
     # Socket Mode (no public URL needed): the app-level token.
     slack_app_token: str | None = None
     # Multi-workspace installs (Slack's OAuth flow at /slack/install).
@@ -144,6 +147,11 @@ class Settings:
 
         poll = _number(get("POLL_INTERVAL_SECONDS"), 15.0, "POLL_INTERVAL_SECONDS", problems)
         sweep = _number(get("WEBHOOK_SWEEP_SECONDS"), 300.0, "WEBHOOK_SWEEP_SECONDS", problems)
+        share = _number(get("RECALL_RATE_SHARE"), 0.8, "RECALL_RATE_SHARE", problems)
+        if share > 1:
+            problems.append(
+                f"RECALL_RATE_SHARE is a share of Recall's limits, at most 1 (got {share})"
+            )
         webhook_secret = get("RECALL_WEBHOOK_SECRET")
         if webhook_secret and not _is_webhook_secret(webhook_secret):
             problems.append(
@@ -200,6 +208,7 @@ class Settings:
             everyone_left_timeout_seconds=timeouts["EVERYONE_LEFT_TIMEOUT_SECONDS"],
             max_recording_minutes=timeouts["MAX_RECORDING_MINUTES"],
             recall_webhook_secret=webhook_secret,
+            recall_rate_share=share,
             webhook_sweep_seconds=sweep,
             unfurl_domains=tuple(
                 d.strip().lower()

@@ -104,7 +104,8 @@ class MediaLinks:
 
     def _fetch(self, rec: Recording, now: datetime) -> tuple[str, datetime]:
         try:
-            report = read_bot(self.recall.get_bot(rec.recall_bot_id or ""))
+            # Someone is waiting in a browser: worth a short wait for our Recall budget.
+            report = read_bot(self.recall.get_bot(rec.recall_bot_id or "", wait=2.0))
         except RecallNotFound as exc:
             raise Gone("Recall no longer has this recording.", rec) from exc
         except RecallError as exc:

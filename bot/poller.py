@@ -19,6 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.recorder import Recorder
+from bot.survey import take_survey
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def poll_once(
     """
     seen: set[str] = set()
     errors = 0
+    survey = take_survey(recorder.recall, recorder.store, now) if recorder.policy.survey else None
     while True:
         batch = recorder.store.claim_due(now, recorder.policy.lease, limit=batch_size)
         fresh = [recording for recording in batch if recording.id not in seen]
@@ -61,7 +63,7 @@ def poll_once(
                 return PollSummary(claimed=len(seen), errors=errors)
             seen.add(recording.id)
             try:
-                recorder.step(recording, now)
+                recorder.step(recording, now, survey)
             except Exception:
                 errors += 1
                 log.exception("recording %s: step failed; will retry later", recording.id)

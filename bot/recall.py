@@ -26,6 +26,8 @@ from typing import Any
 import httpx
 import tenacity
 
+from bot.rate_budget import RateBudget
+
 log = logging.getLogger(__name__)
 
 # Recall answers in well under a second; 10 s read time covers a slow day without letting one
@@ -104,31 +106,44 @@ def make_http_client(
 
 
 class RecallClient:
-    """The bot endpoints slack-record uses. Paths end with a slash, as Recall requires."""
+    """The bot endpoints slack-record uses. Paths end with a slash, as Recall requires.
 
-    def __init__(self, http: httpx.Client):
+    With a `RateBudget`, every call first takes a token for its endpoint class; when none is
+    free (within `wait` seconds) the call is not made and `RecallRateLimited` says how long
+    to wait, exactly as if Recall had answered 429.
+    """
+
+    def __init__(self, http: httpx.Client, budget: RateBudget | None = None):
         self._http = http
+        self._budget = budget
 
     def create_bot(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
-        return self._call("POST", "bot/", json=payload, idempotency_key=idempotency_key)
+        # Someone is waiting for this bot: worth waiting a little for the budget.
+        return self._call(
+            "POST", "bot/", json=payload, idempotency_key=idempotency_key, kind="create", wait=10
+        )
 
-    def get_bot(self, bot_id: str) -> dict[str, Any]:
-        return self._call("GET", f"bot/{bot_id}/")
+    def get_bot(self, bot_id: str, wait: float = 0.0) -> dict[str, Any]:
+        return self._call("GET", f"bot/{bot_id}/", wait=wait)
 
     def leave_call(self, bot_id: str) -> dict[str, Any]:
-        return self._call("POST", f"bot/{bot_id}/leave_call/")
+        return self._call("POST", f"bot/{bot_id}/leave_call/", wait=5)
 
-    def list_bots(self, **filters: str | list[str]) -> dict[str, Any]:
+    def list_bots(self, **filters: str | int | list[str]) -> dict[str, Any]:
         """One page of List Bots (reference §7.4): `{"count", "next", "previous", "results"}`."""
-        return self._call("GET", "bot/", params=filters)
+        return self._call("GET", "bot/", params=filters, kind="list")
+
+    def list_bots_page(self, next_url: str) -> dict[str, Any]:
+        """A further page: Recall's `next` link, used as it is (it is opaque)."""
+        return self._call("GET", next_url, kind="list")
 
     def delete_media(self, bot_id: str) -> dict[str, Any]:
         """Permanently delete the bot's recordings at Recall (reference §7.5)."""
-        return self._call("POST", f"bot/{bot_id}/delete_media/")
+        return self._call("POST", f"bot/{bot_id}/delete_media/", wait=5)
 
     def delete_bot(self, bot_id: str) -> None:
         """Cancel a scheduled bot that has not started joining (405 once it has)."""
-        self._call("DELETE", f"bot/{bot_id}/")
+        self._call("DELETE", f"bot/{bot_id}/", wait=5)
 
     def close(self) -> None:
         self._http.close()
@@ -141,7 +156,13 @@ class RecallClient:
         json: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         params: dict[str, Any] | None = None,
+        kind: str = "retrieve",
+        wait: float = 0.0,
     ) -> dict[str, Any]:
+        if self._budget is not None:
+            delay = self._budget.take(kind, wait)
+            if delay is not None:
+                raise RecallRateLimited("our own Recall budget is spent for now", delay)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         try:
             # Never send a body on GET: Recall's firewall answers 403 (reference §3).
@@ -156,7 +177,10 @@ class RecallClient:
             if response.status_code == 204 or not response.content:
                 return {}
             return _json_object(response)
-        raise _error_for(response)
+        error = _error_for(response)
+        if isinstance(error, RecallRateLimited) and self._budget is not None:
+            self._budget.pause(kind, error.retry_after or 1.0)
+        raise error
 
 
 def create_bot_with_retries(

@@ -45,6 +45,7 @@ from bot.slack_directory import SlackDirectory
 from bot.slack_sync import SlackSync, WorkspaceBlocked
 from bot.stopping import carry_out_stop, delete_media
 from bot.store import Recording, Store, from_ts, status_columns, ts
+from bot.survey import Survey
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ class RecorderPolicy:
     notify_give_up_after: timedelta = timedelta(hours=24)
     # With Recall webhooks, news arrives by itself; polling is then a slow safety sweep.
     sweep_interval: timedelta | None = None
+    # One List Bots call per pass for all active bots (bot/survey.py); off = one call per bot.
+    survey: bool = True
 
     @property
     def follow_interval(self) -> timedelta:
@@ -164,15 +167,15 @@ class Recorder:
         if recording is not None:
             self.step(recording, now)
 
-    def step(self, recording: Recording, now: datetime) -> None:
+    def step(self, recording: Recording, now: datetime, survey: Survey | None = None) -> None:
         """Do the next thing a claimed recording needs, then give the lease back."""
         try:
-            self._step(recording, now)
+            self._step(recording, now, survey)
         finally:
             if self.store.release(recording, now):
                 self.start_soon(recording.id)  # a webhook's news arrived meanwhile
 
-    def _step(self, rec: Recording, now: datetime) -> None:
+    def _step(self, rec: Recording, now: datetime, survey: Survey | None) -> None:
         if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
             stopped = carry_out_stop(self, rec, now)
             if stopped is None:
@@ -185,21 +188,25 @@ class Recorder:
         elif rec.recall_bot_id is None:
             create_bot(self, rec, now)
         else:
-            self._check_bot(rec, now)
+            self._check_bot(rec, now, survey)
 
     # --- following the bot ------------------------------------------------------------
 
-    def _check_bot(self, rec: Recording, now: datetime) -> None:
+    def _check_bot(self, rec: Recording, now: datetime, survey: Survey | None = None) -> None:
         assert rec.recall_bot_id is not None
         if now >= from_ts(rec.deadline_at):
             self._give_up(rec, now)
             return
         changes: dict[str, Any] = {"attempts": 0}
+        listed = survey.current(rec.recall_bot_id) if survey else None
         if _fresh_status_news(rec):
             # A webhook already told us the new status: no need to ask Recall.
             report = report_from_status(
                 rec.hook_code or "", rec.hook_sub_code, from_ts(rec.hook_at)
             )
+        elif listed is not None and not rec.hook_fetch:
+            # This pass's List Bots call showed it, still active: no call of its own.
+            report = read_bot(listed)
         else:
             try:
                 bot = self.recall.get_bot(rec.recall_bot_id)

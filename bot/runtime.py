@@ -22,6 +22,7 @@ from bot.controls import Controls
 from bot.media_links import MediaLinks
 from bot.notifier import SlackNotifier, background_client
 from bot.poller import Poller
+from bot.rate_budget import RateBudget
 from bot.recall import DEFAULT_TIMEOUT, RecallClient, make_http_client
 from bot.recall_webhooks import WebhookIntake
 from bot.recorder import Recorder, RecorderPolicy, utcnow
@@ -55,8 +56,13 @@ class Runtime:
         self.store = Store(settings.database_path)
         self.recall = RecallClient(
             make_http_client(
-                settings.recall_api_base_url, settings.recall_api_key, recall_transport
-            )
+                settings.recall_api_base_url,
+                settings.recall_api_key,
+                recall_transport,
+                recall_timeout,
+            ),
+            # On the app's clock, so a test's simulated minutes refill it like real ones.
+            RateBudget(settings.recall_rate_share, clock=lambda: clock().timestamp(), sleep=sleep),
         )
         self.clients, connection = _connect_to_slack(settings, self.store, clock)
         self.notifier = SlackNotifier(self.clients)

@@ -423,6 +423,15 @@ class Store:
         for row in self.db["recordings"].rows_where(order_by="created_at"):
             yield Recording.from_row(row)
 
+    def count_due_in_states(self, now: datetime, states: list[str]) -> int:
+        marks = ", ".join("?" for _ in states)
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL "
+            f"AND next_poll_at <= ? AND state IN ({marks})",
+            [ts(now), *states],
+        ).fetchone()
+        return int(row[0])
+
     def count_open(self) -> int:
         return self.db["recordings"].count_where("next_poll_at IS NOT NULL")
 

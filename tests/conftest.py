@@ -202,10 +202,16 @@ def make_app(
 
     def start(**overrides: Any) -> App:
         sleeps: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            # The app's waits (retry back-off, Recall's Retry-After) pass on its own clock.
+            sleeps.append(seconds)
+            clock.advance(seconds=seconds)
+
         runtime = Runtime(
             Settings(**{**settings.__dict__, **overrides}),
             clock=clock,
-            sleep=sleeps.append,
+            sleep=sleep,
             recall_timeout=httpx.Timeout(1.0),
         )
         runtime.store.migrate()

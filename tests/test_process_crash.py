@@ -111,7 +111,8 @@ def test_sigterm_during_a_busy_poll_exits_fast_and_the_next_start_resumes(
     processes.append(first)
     for n in range(20):
         record(url, slack, f"https://zoom.us/j/8{n:010d}?pwd=abc", hook=f"h{n}")
-    wait_for(lambda: len(posts(slack, "status")) == 20, what="twenty status messages")
+    # Creating 20 bots at once goes at the pace our share of Recall's limit allows.
+    wait_for(lambda: len(posts(slack, "status")) == 20, what="twenty status messages", timeout=60)
     for bot_id in recall.created_bot_ids():
         recall.run_meeting(bot_id)
     recall.delay_next("GET", r"^/api/v1/bot/", seconds=0.5, times=1000)  # a slow, busy pass

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.lifecycle import State
-from tests.conftest import App
+from tests.conftest import App, wait_for
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 CREATE = r"^/api/v1/bot/$"
@@ -116,6 +116,8 @@ def test_timeout_is_retried_without_making_a_second_bot(app: App) -> None:
     app.recall.delay_next("POST", CREATE, seconds=2)
     app.command(ZOOM)
     app.wait_idle()
+    # Our retries met Recall still busy with the first request (409); it finishes meanwhile.
+    wait_for(lambda: app.recall.created_bot_ids(), what="Recall to finish the first request")
     app.poll(seconds=30)
 
     assert len(app.recall.created_bot_ids()) == 1

@@ -1,0 +1,97 @@
+"""Staying inside Recall's rate limits, for every call the process makes.
+
+Recall limits each workspace per endpoint (reference §8): create 60/min, list 60/min, the
+per-bot calls (retrieve, leave, delete) 300/min; all bots of the workspace share them. A token
+bucket per endpoint class keeps us under a share of each (80% by default), however many bots are
+open: a poll that finds the bucket empty defers the rest of its checks instead of collecting
+429s. A 429 that happens anyway empties that bucket for the Retry-After it carried.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+# Recall's documented base limits, calls per minute per workspace.
+LIMITS_PER_MINUTE = {"create": 60, "list": 60, "retrieve": 300}
+
+
+class TokenBucket:
+    def __init__(self, per_minute: float, capacity: float, clock: Callable[[], float]):
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, capacity)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._updated = clock()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def wait_time(self) -> float:
+        """Seconds until a token is free (0 if one is free now)."""
+        with self._lock:
+            now = self._refill()
+            if now < self._paused_until:
+                return self._paused_until - now
+            return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+
+    def try_take(self) -> bool:
+        with self._lock:
+            now = self._refill()
+            if now < self._paused_until or self._tokens < 1:
+                return False
+            self._tokens -= 1
+            return True
+
+    def pause(self, seconds: float) -> None:
+        """Recall said 429: nobody calls this endpoint class for `seconds`."""
+        with self._lock:
+            now = self._refill()
+            self._paused_until = max(self._paused_until, now + seconds)
+            self._tokens = 0.0
+
+    def _refill(self) -> float:
+        now = self._clock()
+        # A clock that steps back (NTP, a test) refills nothing rather than draining the
+        # bucket, and a pause keeps the time it had left.
+        elapsed = max(0.0, now - self._updated)
+        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+        if now < self._updated:
+            self._paused_until -= self._updated - now
+        self._updated = now
+        return now
+
+
+class RateBudget:
+    """One bucket per endpoint class, at `share` of Recall's limits."""
+
+    def __init__(
+        self,
+        share: float = 0.8,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.share = share
+        self._sleep = sleep
+        # Any 60 s window sees at most capacity + a minute of refill; with the capacity set to
+        # the headroom we leave, (1 - share) * limit, that is never more than Recall's limit.
+        self.buckets = {
+            kind: TokenBucket(limit * share, limit * (1 - share), clock)
+            for kind, limit in LIMITS_PER_MINUTE.items()
+        }
+
+    def take(self, kind: str, wait: float = 0.0) -> float | None:
+        """Take a token, waiting up to `wait` seconds; None on success, else the seconds
+        until one would be free (the caller reschedules instead of calling Recall)."""
+        bucket = self.buckets[kind]
+        waited = 0.0
+        while not bucket.try_take():
+            delay = bucket.wait_time()
+            if waited + delay > wait:
+                return max(delay, 0.01)
+            self._sleep(delay)
+            waited += delay
+        return None
+
+    def pause(self, kind: str, seconds: float) -> None:
+        self.buckets[kind].pause(seconds)
