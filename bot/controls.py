@@ -7,9 +7,11 @@ Recall (leave the call, or delete a scheduled bot), under the same claim as ever
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import messages
 from bot.lifecycle import State
@@ -17,6 +19,8 @@ from bot.meetings import MeetingLink, MeetingLinkError, parse_meeting_link
 from bot.recorder import Recorder
 from bot.slack_directory import SlackDirectory
 from bot.store import Recording, Store
+
+log = logging.getLogger(__name__)
 
 RECENT = timedelta(days=7)
 _TOKEN_IN_LINK = re.compile(r"/r/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)")
@@ -31,6 +35,21 @@ class Controls:
         self.recorder = recorder
         self.users = users
         self.clock = clock
+
+    def later(self, task: Callable[..., str], *args: Any) -> None:
+        """Answer privately once `task` is done, off the request thread (it may ask Slack
+        whether the user is an admin). The last argument is Bolt's `respond`."""
+        *task_args, respond = args
+
+        def run() -> None:
+            try:
+                answer = task(*task_args)
+            except Exception:
+                log.exception("answering a control request failed")
+                answer = "Something went wrong on our side; please try again in a minute."
+            respond(response_type="ephemeral", replace_original=False, text=answer)
+
+        self.recorder.run_soon(run)
 
     def stop(self, recording_id: str, user_id: str) -> str:
         """Stop (or cancel) one recording on behalf of `user_id`; the private answer."""

@@ -155,3 +155,9 @@ def add_webhooks(db: Database) -> None:
 def add_oauth_states(db: Database) -> None:
     # Each OAuth state works once and for 10 minutes (signed as well: see bot/slack_install.py).
     db["oauth_states"].create({"nonce": str, "expires_at": str}, pk="nonce")
+
+
+@migrations()
+def add_looked_at(db: Database) -> None:
+    # When we last had news of the bot (a Retrieve, or seeing it in a List Bots page).
+    db["recordings"].add_column("looked_at", str)

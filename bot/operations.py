@@ -179,7 +179,7 @@ def _check_slack(settings: Settings) -> list[Finding]:
 def _check_recall(settings: Settings) -> Finding:
     http = make_http_client(settings.recall_api_base_url, settings.recall_api_key)
     try:
-        RecallClient(http).list_bots(metadata__app="slack-record")
+        RecallClient(http).list_bots(status=["in_call_recording"])  # a documented filter
         return Finding("Recall", True, f"API key accepted at {settings.recall_api_base_url}")
     except RecallAuthError as exc:
         return Finding(

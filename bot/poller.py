@@ -19,7 +19,6 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.recorder import Recorder
-from bot.survey import take_survey
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def poll_once(
     """
     seen: set[str] = set()
     errors = 0
-    survey = take_survey(recorder.recall, recorder.store, now) if recorder.policy.survey else None
+    survey = recorder.survey.take(now) if recorder.policy.survey else None
     while True:
         batch = recorder.store.claim_due(now, recorder.policy.lease, limit=batch_size)
         fresh = [recording for recording in batch if recording.id not in seen]

@@ -53,11 +53,14 @@ class TokenBucket:
     def _refill(self) -> float:
         now = self._clock()
         # A clock that steps back (NTP, a test) refills nothing rather than draining the
-        # bucket, and a pause keeps the time it had left.
-        elapsed = max(0.0, now - self._updated)
-        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+        # bucket, and a pause keeps the time it had left. Nothing refills during a pause:
+        # after Recall's 429 the bucket starts again from empty.
         if now < self._updated:
             self._paused_until -= self._updated - now
+        if self._updated < self._paused_until <= now:
+            self._tokens = max(self._tokens, 1.0)  # the pause is over: one call may try again
+        refill_from = max(self._updated, min(now, self._paused_until))
+        self._tokens = min(self.capacity, self._tokens + max(0.0, now - refill_from) * self.rate)
         self._updated = now
         return now
 
@@ -76,7 +79,9 @@ class RateBudget:
         # Any 60 s window sees at most capacity + a minute of refill; with the capacity set to
         # the headroom we leave, (1 - share) * limit, that is never more than Recall's limit.
         self.buckets = {
-            kind: TokenBucket(limit * share, limit * (1 - share), clock)
+            # `limit - limit * share`, not `limit * (1 - share)`: 60 * (1 - 0.8) is
+            # 11.999999999999996 in floating point, one call short.
+            kind: TokenBucket(limit * share, limit - limit * share, clock)
             for kind, limit in LIMITS_PER_MINUTE.items()
         }
 

@@ -45,7 +45,7 @@ from bot.slack_directory import SlackDirectory
 from bot.slack_sync import SlackSync, WorkspaceBlocked
 from bot.stopping import carry_out_stop, delete_media
 from bot.store import Recording, Store, from_ts, status_columns, ts
-from bot.survey import Survey
+from bot.survey import ACTIVE_STATES, Survey, SurveyView
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,10 @@ class RecorderPolicy:
     deadline: timedelta  # stop following a bot this long after it should have joined
     recall_region: str
     bot: BotDefaults = field(default_factory=BotDefaults)
-    lease: timedelta = timedelta(minutes=2)  # longer than one step can take
+    # How long a claim lasts without a heartbeat. While this process works on a recording the
+    # lease is renewed every third of it (Runtime), so a crashed process frees its recordings
+    # within this time, while a slow step keeps its own.
+    lease: timedelta = timedelta(seconds=30)
     max_capacity_waits: int = 10  # 507s before we give up (≈5 min at 30 s; reference §4.7)
     create_give_up_after: timedelta = timedelta(minutes=10)
     max_backoff: timedelta = timedelta(minutes=5)
@@ -112,6 +115,7 @@ class Recorder:
         self._recall_key_refused = False
         self._pending: set[Future[None]] = set()
         self._pending_lock = threading.Lock()
+        self.survey = Survey(recall, store)
 
     # --- entry points ----------------------------------------------------------------
 
@@ -144,12 +148,26 @@ class Recorder:
             join_at_text=join_time.text if join_time and join_time.needs_timezone else None,
         )
 
-    def start_soon(self, recording_id: str) -> None:
-        """Work on a recording now, off the request thread (the poller is the safety net)."""
+    def start_soon(self, recording_id: str, first: bool = False) -> None:
+        """Work on a recording now, off the request thread (the poller is the safety net).
+
+        `first`: it was just requested; warn the requester at once if its conversation won't
+        take our messages (then the result comes by DM).
+        """
         if self._executor is None:
-            self.work_on(recording_id)
+            self._work_on_logged(recording_id, first)
             return
-        future = self._executor.submit(self._work_on_logged, recording_id)
+        future = self._executor.submit(self._work_on_logged, recording_id, first)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def run_soon(self, task: Callable[[], None]) -> None:
+        """Run a short task on the recorder's worker threads (tracked like start_soon)."""
+        if self._executor is None:
+            task()
+            return
+        future = self._executor.submit(task)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -161,13 +179,18 @@ class Recorder:
         _, not_done = wait(pending, timeout=timeout)
         return not not_done
 
+    def _warn_if_unreachable(self, recording_id: str) -> None:
+        rec = self.store.get(recording_id)
+        if rec is not None and self.users.can_post_in(rec.team_id, rec.channel_id) is False:
+            self.slack.tell_requester_quietly(rec, "cannot_post_here")
+
     def work_on(self, recording_id: str) -> None:
         now = self._clock()
         recording = self.store.claim(recording_id, now, self.policy.lease)
         if recording is not None:
             self.step(recording, now)
 
-    def step(self, recording: Recording, now: datetime, survey: Survey | None = None) -> None:
+    def step(self, recording: Recording, now: datetime, survey: SurveyView | None = None) -> None:
         """Do the next thing a claimed recording needs, then give the lease back."""
         try:
             self._step(recording, now, survey)
@@ -175,7 +198,7 @@ class Recorder:
             if self.store.release(recording, now):
                 self.start_soon(recording.id)  # a webhook's news arrived meanwhile
 
-    def _step(self, rec: Recording, now: datetime, survey: Survey | None) -> None:
+    def _step(self, rec: Recording, now: datetime, survey: SurveyView | None) -> None:
         if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
             stopped = carry_out_stop(self, rec, now)
             if stopped is None:
@@ -192,13 +215,17 @@ class Recorder:
 
     # --- following the bot ------------------------------------------------------------
 
-    def _check_bot(self, rec: Recording, now: datetime, survey: Survey | None = None) -> None:
+    def _check_bot(self, rec: Recording, now: datetime, survey: SurveyView | None = None) -> None:
         assert rec.recall_bot_id is not None
         if now >= from_ts(rec.deadline_at):
             self._give_up(rec, now)
             return
         changes: dict[str, Any] = {"attempts": 0}
-        listed = survey.current(rec.recall_bot_id) if survey else None
+        listed = survey.current(rec.recall_bot_id, since=now) if survey else None
+        if listed is None and survey is not None and self._survey_will_cover(rec, survey, now):
+            # The list is still making its round: this bot's page comes in a later pass.
+            self.store.save(rec, now, next_poll_at=ts(now + self.policy.poll_interval))
+            return
         if _fresh_status_news(rec):
             # A webhook already told us the new status: no need to ask Recall.
             report = report_from_status(
@@ -207,6 +234,7 @@ class Recorder:
         elif listed is not None and not rec.hook_fetch:
             # This pass's List Bots call showed it, still active: no call of its own.
             report = read_bot(listed)
+            changes["looked_at"] = ts(now)
         else:
             try:
                 bot = self.recall.get_bot(rec.recall_bot_id)
@@ -223,7 +251,7 @@ class Recorder:
                 return
             self.recall_key_works()
             report = read_bot(bot)
-            changes["hook_fetch"] = 0
+            changes |= {"hook_fetch": 0, "looked_at": ts(now)}
         outcome = decide(report)
         changes |= status_columns(report)
         new_state = advance(rec.state, outcome.state) if outcome else None
@@ -239,6 +267,18 @@ class Recorder:
         saved = self.store.save(rec, now, **changes)
         if saved is not None:
             self.sync(saved, now, report)
+
+    def _survey_will_cover(self, rec: Recording, survey: SurveyView, now: datetime) -> bool:
+        """Not listed, but no whole round of pages has passed since we last looked at it:
+        wait for the round rather than spend a call (for a few intervals at most)."""
+        if survey.ask_the_rest or rec.state not in ACTIVE_STATES:
+            return False
+        if rec.hook_fetch or _fresh_status_news(rec):
+            return False
+        looked = from_ts(rec.looked_at)
+        if looked is None or now - looked > 4 * self.policy.poll_interval:
+            return False
+        return not survey.covered_since(looked)
 
     def _give_up(self, rec: Recording, now: datetime) -> None:
         log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
@@ -330,8 +370,10 @@ class Recorder:
         with self._pending_lock:
             self._pending.discard(future)
 
-    def _work_on_logged(self, recording_id: str) -> None:
+    def _work_on_logged(self, recording_id: str, first: bool = False) -> None:
         try:
+            if first:
+                self._warn_if_unreachable(recording_id)
             self.work_on(recording_id)
         except Exception:
             # The row stays due; the poller tries again on its next pass.

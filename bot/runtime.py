@@ -7,6 +7,8 @@ after the app is loaded; `stop()` runs when that worker exits (SIGTERM on deploy
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -114,11 +116,23 @@ class Runtime:
             connection=connection,
             recorder=self.recorder,
             controls=self.controls,
-            directory=self.users,
             store=self.store,
             clock=clock,
         )
         self.socket_mode: SocketModeHandler | None = None
+        self._stopping = threading.Event()
+        self._heartbeat = threading.Thread(
+            target=self._renew_leases, args=(clock,), name="lease-heartbeat", daemon=True
+        )
+
+    def _renew_leases(self, clock: Callable[[], datetime]) -> None:
+        """While we hold recordings (a step, or a batch waiting its turn), keep their leases."""
+        lease = self.recorder.policy.lease
+        while not self._stopping.wait(lease.total_seconds() / 3):
+            try:
+                self.store.extend_held_leases(clock() + lease)
+            except sqlite3.Error:
+                log.exception("could not renew leases; they will run out and be retried")
 
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
@@ -129,6 +143,7 @@ class Runtime:
                 "which stops working after about 5 hours"
             )
         self.poller.start()
+        self._heartbeat.start()
         if self.settings.slack_mode == "socket":
             self._connect_socket_mode()
         log.info(
@@ -159,6 +174,7 @@ class Runtime:
         deadline = time.monotonic() + timeout
         if self.socket_mode is not None:
             self.socket_mode.close()
+        self._stopping.set()
         self.poller.shutdown(timeout=timeout * 0.6)
         self.workers.shutdown(wait=False, cancel_futures=True)
         self.recorder.wait_for_background(max(0.0, deadline - time.monotonic()))

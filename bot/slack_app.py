@@ -21,7 +21,6 @@ from slack_sdk import WebClient
 
 from bot.controls import Controls
 from bot.recorder import Recorder
-from bot.slack_directory import SlackDirectory
 from bot.store import Store
 from handlers import register_listeners
 
@@ -56,7 +55,6 @@ def build_slack_app(
     connection: SlackConnection,
     recorder: Recorder,
     controls: Controls,
-    directory: SlackDirectory,
     store: Store,
     clock: Callable[[], datetime],
 ) -> App:
@@ -67,6 +65,9 @@ def build_slack_app(
         ),
         # Slack retries nothing for slash commands; unmatched requests should just 404.
         "raise_error_for_unhandled_request": False,
+        # Our answer functions do only local work, so the response can wait for them: no
+        # hand-off to a pool thread and back (Bolt polls for that every 10 ms).
+        "process_before_response": True,
     }
     if connection.oauth is not None:
         app = App(
@@ -85,7 +86,7 @@ def build_slack_app(
             request_verification_enabled=bool(connection.signing_secret),
             **common,
         )
-    register_listeners(app, recorder, controls, directory, store, clock)
+    register_listeners(app, recorder, controls, store, clock)
     if app.oauth_flow is not None:
         installed = app.oauth_flow.success_handler
 

@@ -94,7 +94,10 @@ class SlackSync:
 
     def tell_requester_quietly(self, rec: Recording, what: str) -> None:
         """A private heads-up that must not hold anything up if Slack is unavailable."""
-        text = {"waiting_for_recorder": messages.waiting_for_recorder()}[what]
+        text = {
+            "waiting_for_recorder": messages.waiting_for_recorder(),
+            "cannot_post_here": messages.cannot_post_here(),
+        }[what]
         try:
             self.notifier.tell_requester(rec, text)
         except Exception as exc:  # a courtesy note: never worth failing a step over

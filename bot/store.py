@@ -112,6 +112,7 @@ class Recording:
     hook_at: str | None = None
     hook_fetch: int | None = None
     hook_seq: int | None = None
+    looked_at: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
@@ -142,6 +143,10 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._local = threading.local()
+        # Claims this process holds right now, by recording id: their leases are kept alive
+        # by `extend_held_leases` while we work, so the lease itself can be short.
+        self._held: dict[str, str | None] = {}
+        self._held_lock = threading.Lock()
 
     @property
     def db(self) -> Database:
@@ -151,6 +156,9 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS)
             db = Database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            # In WAL mode NORMAL is safe against a crashed process (what we guard against);
+            # only a power cut can lose the last commits. It spares an fsync per write.
+            db.execute("PRAGMA synchronous = NORMAL")
             self._local.db = db
         return db
 
@@ -203,7 +211,10 @@ class Store:
             if live:
                 db.commit()
                 return live[0], False
-            db["recordings"].insert(row)
+            # Plain SQL: sqlite-utils' insert would first read the table's schema, again.
+            columns = ", ".join(row)
+            marks = ", ".join(f":{name}" for name in row)
+            db.conn.execute(f"INSERT INTO recordings ({columns}) VALUES ({marks})", row)
             db.commit()
         except BaseException:
             db.rollback()
@@ -228,7 +239,10 @@ class Store:
             f"WHERE {where} RETURNING *"
         )
         values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
-        return [Recording.from_row(r) for r in self.db.query(sql, {**params, **values})]
+        claimed = [Recording.from_row(r) for r in self.db.query(sql, {**params, **values})]
+        with self._held_lock:
+            self._held.update((r.id, r.claim_token) for r in claimed)
+        return claimed
 
     def release(self, claimed: Recording, now: datetime) -> bool:
         """Give up our lease (the step is done); harmless if it was lost already.
@@ -236,6 +250,8 @@ class Store:
         True if a webhook event arrived while we held it: the row is then due at once, so
         the step's own schedule cannot hide the news.
         """
+        with self._held_lock:
+            self._held.pop(claimed.id, None)
         rows = list(
             self.db.query(
                 "UPDATE recordings SET leased_until = NULL, next_poll_at = CASE "
@@ -251,6 +267,18 @@ class Store:
             )
         )
         return bool(rows and rows[0]["news"])
+
+    def extend_held_leases(self, until: datetime) -> int:
+        """Keep every claim this process holds alive until `until` (a heartbeat)."""
+        with self._held_lock:
+            held = list(self._held.items())
+        for recording_id, token in held:
+            self.db.execute(
+                "UPDATE recordings SET leased_until = ? WHERE id = ? AND claim_token IS ? "
+                "AND leased_until IS NOT NULL",
+                [ts(until), recording_id, token],
+            )
+        return len(held)
 
     def first_delivery(self, delivery_id: str, event: str, now: datetime) -> bool:
         """Remember a webhook delivery; False if it was seen before."""
@@ -363,25 +391,25 @@ class Store:
         self.db.execute("DELETE FROM workspaces WHERE team_id = ?", [team_id])
 
     # --- reading -------------------------------------------------------------------------
+    # Plain SQL through `_select`: sqlite-utils' table helpers look the schema up on every
+    # call, which the slash-command path (a few milliseconds in all) can do without.
+
+    def get(self, recording_id: str) -> Recording | None:
+        return self._one("id = ?", [recording_id])
 
     def get_by_bot_id(self, bot_id: str) -> Recording | None:
-        rows = list(self.db["recordings"].rows_where("recall_bot_id = ?", [bot_id], limit=1))
-        return Recording.from_row(rows[0]) if rows else None
+        return self._one("recall_bot_id = ?", [bot_id])
 
     def get_by_token(self, token: str) -> Recording | None:
-        rows = list(self.db["recordings"].rows_where("share_token = ?", [token], limit=1))
-        return Recording.from_row(rows[0]) if rows else None
+        return self._one("share_token = ?", [token])
 
     def latest_finished_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
-        rows = list(
-            self.db["recordings"].rows_where(
-                "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL",
-                [team_id, meeting_key],
-                order_by="finished_at desc",
-                limit=1,
-            )
+        found = self._select(
+            "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT 1",
+            [team_id, meeting_key],
         )
-        return Recording.from_row(rows[0]) if rows else None
+        return found[0] if found else None
 
     def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
         found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
@@ -393,35 +421,17 @@ class Store:
     def recent_in_channel(
         self, team_id: str, channel_id: str, since: datetime, limit: int = 10
     ) -> list[Recording]:
-        rows = self.db["recordings"].rows_where(
-            "team_id = ? AND channel_id = ? AND created_at >= ?",
-            [team_id, channel_id, ts(since)],
-            order_by="created_at desc",
-            limit=limit,
+        return self._select(
+            "team_id = ? AND channel_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
+            [team_id, channel_id, ts(since), limit],
         )
-        return [Recording.from_row(r) for r in rows]
-
-    def _live(self, where: str, params: list[Any]) -> list[Recording]:
-        rows = self.db["recordings"].rows_where(
-            f"finished_at IS NULL AND {where}", params, order_by="created_at desc"
-        )
-        return [Recording.from_row(r) for r in rows]
-
-    def get(self, recording_id: str) -> Recording | None:
-        rows = list(self.db["recordings"].rows_where("id = ?", [recording_id]))
-        return Recording.from_row(rows[0]) if rows else None
 
     def newest(self, limit: int, only_open: bool = False) -> list[Recording]:
-        rows = self.db["recordings"].rows_where(
-            "next_poll_at IS NOT NULL" if only_open else None,
-            order_by="created_at desc",
-            limit=limit,
-        )
-        return [Recording.from_row(r) for r in rows]
+        where = "next_poll_at IS NOT NULL" if only_open else "1"
+        return self._select(f"{where} ORDER BY created_at DESC LIMIT ?", [limit])
 
     def all(self) -> Iterator[Recording]:
-        for row in self.db["recordings"].rows_where(order_by="created_at"):
-            yield Recording.from_row(row)
+        yield from self._select("1 ORDER BY created_at", [])
 
     def count_due_in_states(self, now: datetime, states: list[str]) -> int:
         marks = ", ".join("?" for _ in states)
@@ -433,7 +443,22 @@ class Store:
         return int(row[0])
 
     def count_open(self) -> int:
-        return self.db["recordings"].count_where("next_poll_at IS NOT NULL")
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+    def _live(self, where: str, params: list[Any]) -> list[Recording]:
+        return self._select(f"finished_at IS NULL AND {where} ORDER BY created_at DESC", params)
+
+    def _one(self, where: str, params: list[Any]) -> Recording | None:
+        found = self._select(f"{where} LIMIT 1", params)
+        return found[0] if found else None
+
+    def _select(self, where_and_order: str, params: list[Any]) -> list[Recording]:
+        cursor = self.db.execute(f"SELECT * FROM recordings WHERE {where_and_order}", params)
+        names = [column[0] for column in cursor.description]
+        return [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]
 
 
 def status_columns(report: BotReport) -> dict[str, Any]:

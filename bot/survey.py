@@ -1,21 +1,24 @@
-"""One List Bots call that looks at every open bot at once, instead of one call per bot.
+"""One List Bots call that looks at many open bots at once, instead of one call per bot.
 
-Each poll pass first lists the bots Recall has in an *active* status (reference §7.4: the
-documented `status` filter, repeatable; pages followed by their opaque `next` URL). A bot of
-ours in that list is up to date without a call of its own. A bot of ours missing from it has
-left the active statuses (the call ended, it finished or failed), which is exactly when it
-deserves a Retrieve. So per tick the cost is one list page per 50-odd active bots, plus one
-call per bot whose call just ended, instead of one call per open bot.
+Each poll pass reads pages of "bots Recall has in an *active* status" (reference §7.4: the
+documented `status` filter, repeatable; further pages by their opaque `next` URL). A bot of
+ours seen there is up to date without a call of its own. A bot of ours missing from a whole
+round of pages has left the active statuses (its call ended, it finished or failed), which is
+exactly when it deserves a Retrieve.
 
-The list only holds bots in active statuses, so it stays as short as the number of meetings
-going on now, however much history the Recall workspace has. Recall's `metadata__` filters are
-not in its published API description, so they are not relied on: other apps' active bots in
-the same workspace are simply skipped.
+The list holds only active bots, so it is as long as the meetings going on now, however much
+history the Recall workspace has. When the list budget does not stretch to every page in one
+pass, the next pass carries on where this one stopped, so every page is read in turn. When a
+round costs more pages than there are bots of ours to ask about (other apps' bots share the
+workspace; or only a few of ours are due), asking bot by bot is cheaper, and that is done.
+
+Recall's `metadata__` filters are not in its published API description, so they are not used.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,44 +40,102 @@ ACTIVE_CODES = (
     "in_call_recording",
 )
 ACTIVE_STATES = (State.SCHEDULED, State.JOINING, State.WAITING_ROOM, State.IN_CALL, State.RECORDING)
-# Below this many due bots, a list call costs as much as asking for each bot.
-MIN_BOTS = 2
-MAX_PAGES = 100
+MAX_PAGES_PER_PASS = 100
 
 
 @dataclass
-class Survey:
-    bots: dict[str, dict[str, Any]] = field(default_factory=dict)  # active bots, by id
-    complete: bool = False  # every page was read
+class SurveyView:
+    """What one pass knows from the list: use it instead of a Retrieve where it can."""
+
+    seen: dict[str, tuple[dict[str, Any], datetime]] = field(default_factory=dict)
+    last_round_started: datetime | None = None  # the newest complete round began then
     calls: int = 0
+    # This pass could not (or should not) carry the round on: ask about unseen bots directly.
+    ask_the_rest: bool = False
 
-    def current(self, bot_id: str | None) -> dict[str, Any] | None:
-        """The bot as listed, if it is in the list (no call needed for it)."""
-        return self.bots.get(bot_id or "")
+    def current(self, bot_id: str | None, since: datetime) -> dict[str, Any] | None:
+        """The bot as listed at `since` or later, if it was."""
+        found = self.seen.get(bot_id or "")
+        return found[0] if found and found[1] >= since else None
+
+    def covered_since(self, moment: datetime) -> bool:
+        """Did a whole round of pages start after `moment`? Then a bot missing from it has
+        really left the active statuses."""
+        return self.last_round_started is not None and self.last_round_started >= moment
 
 
-def take_survey(recall: RecallClient, store: Store, now: datetime) -> Survey | None:
-    """List every active bot, or None when asking bot by bot is as cheap (or Recall balks)."""
-    if store.count_due_in_states(now, [s.value for s in ACTIVE_STATES]) < MIN_BOTS:
-        return None
-    survey = Survey()
-    page: str | None = None
-    try:
-        while survey.calls < MAX_PAGES:
-            answer = (
-                recall.list_bots(status=list(ACTIVE_CODES))
-                if page is None
-                else recall.list_bots_page(page)
-            )
-            survey.calls += 1
-            for bot in answer.get("results") or []:
-                if isinstance(bot, dict) and isinstance(bot.get("id"), str):
-                    survey.bots[bot["id"]] = bot
-            page = answer.get("next") if isinstance(answer.get("next"), str) else None
-            if page is None:
-                survey.complete = True
-                break
-    except RecallError as exc:
-        # The rest of the bots are asked about one by one (as far as the budget allows).
-        log.info("survey stopped after %d page(s): %s", survey.calls, type(exc).__name__)
-    return survey
+class Survey:
+    """The survey's memory across passes: where the last pass stopped, and what it saw."""
+
+    def __init__(self, recall: RecallClient, store: Store):
+        self.recall = recall
+        self.store = store
+        self._view = SurveyView()
+        self._next_page: str | None = None
+        self._round_started: datetime | None = None
+        self._round_pages = 0
+        self._pages_per_round = 1  # learned from the last complete round
+        self._lock = threading.Lock()
+
+    def take(self, now: datetime) -> SurveyView | None:
+        """Read as many pages as the budget allows this pass; None when asking bot by bot is
+        at least as cheap."""
+        with self._lock:
+            due = self.store.count_due_in_states(now, [s.value for s in ACTIVE_STATES])
+            if due <= self._pages_per_round:
+                return None
+            self._view.calls = 0
+            self._view.ask_the_rest = False
+            self._read_pages(now, due)
+            return self._view
+
+    def _read_pages(self, now: datetime, due: int) -> None:
+        pages = 0
+        try:
+            while pages < MAX_PAGES_PER_PASS:
+                if self._next_page is None:
+                    self._round_started, self._round_pages = now, 0
+                    answer = self.recall.list_bots(status=list(ACTIVE_CODES))
+                else:
+                    answer = self.recall.list_bots_page(self._next_page)
+                pages += 1
+                self._round_pages += 1
+                self._view.calls += 1
+                results = [b for b in answer.get("results") or [] if isinstance(b, dict)]
+                for bot in results:
+                    if isinstance(bot.get("id"), str):
+                        self._view.seen[bot["id"]] = (bot, now)
+                next_page = answer.get("next")
+                self._next_page = next_page if isinstance(next_page, str) else None
+                if self._next_page is None:
+                    self._finish_round(now)
+                    break
+                if self._not_worth_it(answer, results, due):
+                    break
+        except RecallError as exc:
+            # Out of list budget, or Recall balked: ask about the unseen bots one by one.
+            log.info("survey paused after %d page(s): %s", pages, type(exc).__name__)
+            self._view.ask_the_rest = True
+
+    def _not_worth_it(self, answer: dict[str, Any], results: list[Any], due: int) -> bool:
+        """Recall's `count` says how many pages the round needs; if that is more than our
+        due bots, stop: other apps' bots fill the list, and asking directly is cheaper."""
+        count = answer.get("count")
+        if not isinstance(count, int) or not results:
+            return False
+        pages_needed = -(-count // len(results))
+        self._pages_per_round = max(1, pages_needed)
+        if pages_needed > due:
+            self._next_page = None  # start afresh next time; this round is abandoned
+            self._view.ask_the_rest = True
+            return True
+        return False
+
+    def _finish_round(self, now: datetime) -> None:
+        started = self._round_started or now
+        self._pages_per_round = max(1, self._round_pages)
+        self._view.last_round_started = started
+        # Forget bots not seen since the round began: they are no longer active.
+        self._view.seen = {
+            bot_id: entry for bot_id, entry in self._view.seen.items() if entry[1] >= started
+        }

@@ -10,7 +10,6 @@ from slack_bolt import App
 
 from bot.controls import Controls
 from bot.recorder import Recorder
-from bot.slack_directory import SlackDirectory
 from bot.store import Store
 from handlers import actions, commands, errors, events
 
@@ -19,11 +18,10 @@ def register_listeners(
     app: App,
     recorder: Recorder,
     controls: Controls,
-    directory: SlackDirectory,
     store: Store,
     clock: Callable[[], datetime],
 ) -> None:
-    commands.register(app, recorder, controls, directory, clock)
+    commands.register(app, recorder, controls, clock)
     actions.register(app, controls)
     events.register(app, store, clock)
     errors.register(app)

@@ -21,5 +21,4 @@ def register(app: App, controls: Controls) -> None:
         ack: Ack, respond: Respond, action: dict[str, Any], body: dict[str, Any]
     ) -> None:
         ack()
-        answer = controls.stop(action.get("value", ""), body["user"]["id"])
-        respond(response_type="ephemeral", replace_original=False, text=answer)
+        controls.later(controls.stop, action.get("value", ""), body["user"]["id"], respond)

@@ -1,4 +1,9 @@
-"""`/record`: answer within Slack's 3 seconds; slow work (Recall, users.info) after the ack."""
+"""`/record`: answer within Slack's 3 seconds; slow work (Recall, users.info) after the ack.
+
+The app runs Bolt with `process_before_response`: the listener's return *is* the HTTP response
+(no thread hand-off to wait for), so it only does local work. What needs Slack's or Recall's
+API runs afterwards on our own worker threads, answering through the command's reply hook.
+"""
 
 from __future__ import annotations
 
@@ -20,18 +25,14 @@ from bot.commands import (
 )
 from bot.controls import Controls
 from bot.recorder import Recorder, RecordingRequest
-from bot.slack_directory import SlackDirectory
 
 
 def register(
-    app: App,
-    recorder: Recorder,
-    controls: Controls,
-    directory: SlackDirectory,
-    clock: Callable[[], datetime],
+    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
 ) -> None:
     @app.command("/record")
     def record(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        """Slack's answer, within its 3 seconds: local work only (parse, SQLite)."""
         try:
             parsed = parse_command(command.get("text"), clock())
         except CommandError as exc:
@@ -42,27 +43,19 @@ def register(
             ack(response_type="ephemeral", text=messages.HELP)
         elif isinstance(parsed, ListCommand):
             ack(response_type="ephemeral", text=controls.listing(team, channel))
-        elif isinstance(parsed, DeleteCommand):
-            ack()  # may need users.info to check for an admin: answer after the ack
-            respond(response_type="ephemeral", text=controls.delete(team, user, parsed.target))
         elif isinstance(parsed, StopCommand):
-            ack()  # may need users.info to check for an admin: answer after the ack
-            answer = controls.stop_from_command(team, channel, user, parsed.link)
-            respond(response_type="ephemeral", text=answer)
+            ack()  # the answer may need Slack (is this user an admin?): it follows
+            controls.later(controls.stop_from_command, team, channel, user, parsed.link, respond)
+        elif isinstance(parsed, DeleteCommand):
+            ack()
+            controls.later(controls.delete, team, user, parsed.target, respond)
         elif not parsed.link.joinable_by_url:
             ack(response_type="ephemeral", text=messages.huddle_not_supported())
         else:
-            _record(ack, respond, recorder, directory, command, parsed)
+            _record(ack, recorder, command, parsed)
 
 
-def _record(
-    ack: Ack,
-    respond: Respond,
-    recorder: Recorder,
-    directory: SlackDirectory,
-    command: dict[str, Any],
-    parsed: RecordCommand,
-) -> None:
+def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: RecordCommand) -> None:
     # Saved before the ack, so a crash right after it cannot lose the request.
     recording, is_new = recorder.request(
         RecordingRequest(
@@ -80,7 +73,4 @@ def _record(
         ack(response_type="ephemeral", text=messages.already_recording(recording))
         return
     ack(response_type="ephemeral", text=messages.accepted(recording))
-    recorder.start_soon(recording.id)
-    # After the ack (it may ask Slack): warn now if this conversation won't take our messages.
-    if directory.can_post_in(recording.team_id, recording.channel_id) is False:
-        respond(response_type="ephemeral", text=messages.cannot_post_here())
+    recorder.start_soon(recording.id, first=True)

@@ -64,9 +64,28 @@ def test_step_interrupted_by_a_crash_is_retried_after_its_lease(
     claimed = app.runtime.store.claim_due(app.clock(), app.runtime.recorder.policy.lease)
     assert [r.recall_bot_id for r in claimed] == [bot_id]
 
-    app.poll(seconds=30)  # lease still held: nobody touches it
+    app.poll(seconds=20)  # lease still held: nobody touches it
     assert ready_posts(app) == []
-    app.poll(minutes=2)  # lease ran out: picked up again
+    app.poll(seconds=20)  # the dead process renewed nothing: its lease ran out
+    assert len(ready_posts(app)) == 1
+
+
+def test_a_working_process_keeps_its_leases_alive(make_app: Callable[..., App]) -> None:
+    app = make_app()
+    app.command(ZOOM)
+    app.wait_idle()
+    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.clock.advance(seconds=15)
+    store, lease = app.runtime.store, app.runtime.recorder.policy.lease
+    [held] = store.claim_due(app.clock(), lease)
+    # A step that takes long: the heartbeat renews what this process holds.
+    app.clock.advance(seconds=25)
+    assert store.extend_held_leases(app.clock() + lease) == 1
+    app.poll(seconds=20)  # past the first lease, inside the renewed one
+    assert ready_posts(app) == []
+    store.release(held, app.clock())
+    assert store.extend_held_leases(app.clock() + lease) == 0
+    app.poll(seconds=1)
     assert len(ready_posts(app)) == 1
 
 

@@ -5,6 +5,7 @@
         bot = client.create_bot("https://zoom.us/j/123")
         recall.run_meeting(bot["id"])             # script the bot's life from the test
         recall.inject("POST", r"^/api/v1/bot/$", 507)   # or make the next call fail
+        recall.rate_limits = {"create": 60, "list": 60, "retrieve": 300}  # Recall's 429s
 
 Routes (recall-api.md sections 3-7): ``POST/GET /api/v1/bot/``, ``GET/DELETE /api/v1/bot/<id>/``,
 ``POST /api/v1/bot/<id>/leave_call/``, ``POST /api/v1/bot/<id>/delete_media/`` and the signed
@@ -12,7 +13,15 @@ Routes (recall-api.md sections 3-7): ``POST/GET /api/v1/bot/``, ``GET/DELETE /ap
 (``push_status``, ``run_meeting``, ...) live in ``BotStore`` (recall_store.py).
 
 Order of checks for each request: recorded -> scripted ``inject`` rule -> random fault ->
-firewall (GET with a body) -> auth -> Idempotency-Key replay -> ``delay_next`` -> the route.
+firewall (GET with a body) -> auth -> rate limit -> Idempotency-Key replay -> ``delay_next`` ->
+the route.
+
+Rate limits (off unless ``rate_limits`` is set): calls per minute per endpoint class, ``create``
+(POST /api/v1/bot/), ``list`` (GET /api/v1/bot/) and ``retrieve`` (every other /api/ call), in
+a sliding 60-second window on ``clock`` (seconds; tests may hand it their own). Over the limit
+the answer is 429 ``{"detail": "Request was throttled."}`` with ``Retry-After`` = whole seconds
+until the window frees a slot; ``throttled`` counts those by class. Throttled, injected and
+randomly faulted requests do not use up the allowance.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ import io
 import json
 import re
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +44,7 @@ from werkzeug.exceptions import HTTPException
 
 from tests.fakes import recall_shapes as shapes
 from tests.fakes.faults import CannedResponse, FaultPlan, Rule
+from tests.fakes.rate_limits import RateLimiter, endpoint_class, retry_after_header
 from tests.fakes.recall_store import BotStore
 from tests.fakes.server import LocalServer
 
@@ -94,6 +106,8 @@ class FakeRecall(BotStore):
         fault_statuses: tuple[int, ...] | list[int] = (429, 500, 503, 507),
         fault_seed: int | None = None,
         sample_mp4: Path | None = SAMPLE_MP4,
+        rate_limits: dict[str, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(auto_progress=auto_progress)
         self.api_key = api_key
@@ -102,6 +116,7 @@ class FakeRecall(BotStore):
         self.sample_mp4 = sample_mp4
         self.requests: list[RecordedRequest] = []
         self._faults = FaultPlan(fault_rate, fault_seed)
+        self._limiter = RateLimiter(rate_limits, clock)
         self._replays: dict[tuple[str, str], CannedResponse] = {}
         self._in_flight: set[tuple[str, str]] = set()
         self._server = LocalServer(self._build_app())
@@ -194,6 +209,39 @@ class FakeRecall(BotStore):
             self._faults.clear()
             self._faults.rate = 0.0
 
+    # --- rate limits ---------------------------------------------------------------------------
+
+    @property
+    def rate_limits(self) -> dict[str, int] | None:
+        """Calls per minute by endpoint class (``create``, ``list``, ``retrieve``); None: off."""
+        return self._limiter.limits
+
+    @rate_limits.setter
+    def rate_limits(self, limits: dict[str, int] | None) -> None:
+        with self._lock:
+            self._limiter.limits = dict(limits) if limits is not None else None
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """Seconds, for the rate-limit window (default ``time.monotonic``)."""
+        return self._limiter.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        with self._lock:
+            self._limiter.clock = clock
+
+    @property
+    def throttled(self) -> Counter[str]:
+        """How many requests were answered 429 for the rate limit, by endpoint class."""
+        with self._lock:
+            return Counter(self._limiter.throttled)
+
+    def calls_in_window(self, kind: str) -> int:
+        """Accepted calls of an endpoint class in the last 60 seconds of ``clock``."""
+        with self._lock:
+            return self._limiter.in_window(kind)
+
     # --- recorded traffic ---------------------------------------------------------------------
 
     def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
@@ -248,7 +296,23 @@ class FakeRecall(BotStore):
             return Response(_FIREWALL_PAGE, 403, mimetype="text/html")
         if request.headers.get("Authorization") != f"Token {self.api_key}":
             return _json_response(401, {"detail": "Invalid token."}, {"WWW-Authenticate": "Token"})
+        throttled = self._throttle()
+        if throttled is not None:
+            return throttled
         return self._claim_idempotency_key()
+
+    def _throttle(self) -> Response | None:
+        """429 when this endpoint class is over its per-minute limit (recall-api.md 8)."""
+        kind = endpoint_class(request.method, request.path)
+        if kind is None:
+            return None
+        with self._lock:
+            wait = self._limiter.admit(kind)
+        if wait is None:
+            return None
+        return _json_response(
+            429, {"detail": "Request was throttled."}, {"Retry-After": retry_after_header(wait)}
+        )
 
     def _claim_idempotency_key(self) -> Response | None:
         """Replay an answered key; 409 while the same key is still running (recall-api.md 4.8)."""
@@ -352,16 +416,18 @@ class FakeRecall(BotStore):
             for key, value in args.items()
             if key.startswith("metadata__")
         }
-        found = self.find(
-            statuses=args.getlist("status"),
-            platforms=args.getlist("platform"),
-            metadata=metadata,
-            **moments,
-        )
-        return self._page(found)
+        with self._lock:
+            found = self._matching(
+                statuses=args.getlist("status"),
+                platforms=args.getlist("platform"),
+                metadata=metadata,
+                **moments,
+            )
+            return self._page(found)
 
     def _page(self, found: list[dict[str, Any]]) -> Response:
-        """Django REST PageNumberPagination: page 1 may be empty, other pages must exist."""
+        """Django REST PageNumberPagination: page 1 may be empty, other pages must exist.
+        ``found`` holds stored bots; only the page's own are rendered."""
         size = max(1, self.page_size)
         try:
             page = int(request.args.get("page", "1"))
@@ -370,13 +436,14 @@ class FakeRecall(BotStore):
         last = max(1, -(-len(found) // size))
         if page < 1 or page > last:
             return _json_response(404, {"detail": "Invalid page."})
+        results = [self._render(bot) for bot in found[(page - 1) * size : page * size]]
         return _json_response(
             200,
             {
                 "count": len(found),
                 "next": self._page_link(page + 1) if page < last else None,
                 "previous": self._page_link(page - 1) if page > 1 else None,
-                "results": found[(page - 1) * size : page * size],
+                "results": results,
             },
         )
 

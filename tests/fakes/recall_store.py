@@ -114,6 +114,27 @@ class BotStore:
         join_at_before: datetime | None = None,
     ) -> list[Json]:
         """List Bots filtering (7.4), newest bot first."""
+        with self._lock:
+            matching = self._matching(
+                statuses=statuses,
+                platforms=platforms,
+                metadata=metadata,
+                join_at_after=join_at_after,
+                join_at_before=join_at_before,
+            )
+            return [self._render(bot) for bot in matching]
+
+    def _matching(
+        self,
+        *,
+        statuses: Iterable[str] = (),
+        platforms: Iterable[str] = (),
+        metadata: dict[str, str] | None = None,
+        join_at_after: datetime | None = None,
+        join_at_before: datetime | None = None,
+    ) -> list[Json]:
+        """The stored (unrendered) bots ``find`` lists; rendering is left to the caller, so a
+        page of a long list only renders (copies) its own bots."""
         wanted_status, wanted_platform = set(statuses), set(platforms)
         with self._lock:
             found = []
@@ -129,7 +150,7 @@ class BotStore:
                     continue
                 if not _join_at_within(bot, join_at_after, join_at_before):
                     continue
-                found.append(self._render(bot))
+                found.append(bot)
             return found
 
     def leave_call(self, bot_id: str) -> tuple[int, Json]:
