@@ -35,6 +35,11 @@ class TokenBucket:
                 return self._paused_until - now
             return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
 
+    def paused(self) -> bool:
+        """Still inside a Retry-After that Recall gave us?"""
+        with self._lock:
+            return self._refill() < self._paused_until
+
     def try_take(self) -> bool:
         with self._lock:
             now = self._refill()
@@ -100,3 +105,6 @@ class RateBudget:
 
     def pause(self, kind: str, seconds: float) -> None:
         self.buckets[kind].pause(seconds)
+
+    def paused(self, kind: str) -> bool:
+        return self.buckets[kind].paused()

@@ -6,6 +6,7 @@ builds the production one with explicit timeouts. Every non-2xx answer becomes o
     RecallError
      ├── RecallUnavailable        network error, timeout, 5xx, 409: try again later
      │    └── RecallRateLimited   429; `.retry_after` seconds
+     │         └── BudgetSpent    our own rate budget (bot/rate_budget.py) says wait
      ├── RecallNoCapacity         507 on create: no free bot right now; `.retry_after`
      ├── RecallRejected           400/403/other 4xx; `.detail` is Recall's own words
      ├── RecallNotFound           404: Recall does not know this bot (any more)
@@ -51,6 +52,10 @@ class RecallUnavailable(RecallError):
 
 class RecallRateLimited(RecallUnavailable):
     """429: over the per-workspace rate limit; wait `retry_after` seconds."""
+
+
+class BudgetSpent(RecallRateLimited):
+    """Not Recall's 429 but our own: this endpoint class has used its share for now."""
 
 
 class RecallNoCapacity(RecallError):
@@ -161,8 +166,10 @@ class RecallClient:
     ) -> dict[str, Any]:
         if self._budget is not None:
             delay = self._budget.take(kind, wait)
+            if delay is not None and self._budget.paused(kind):
+                raise RecallRateLimited("Recall asked us to wait (429)", delay)
             if delay is not None:
-                raise RecallRateLimited("our own Recall budget is spent for now", delay)
+                raise BudgetSpent("our own Recall budget is spent for now", delay)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         try:
             # Never send a body on GET: Recall's firewall answers 403 (reference §3).

@@ -278,7 +278,7 @@ class Recorder:
         looked = from_ts(rec.looked_at)
         if looked is None or now - looked > 4 * self.policy.poll_interval:
             return False
-        return not survey.covered_since(looked)
+        return survey.seen_this_round(rec.recall_bot_id) or not survey.covered_since(looked)
 
     def _give_up(self, rec: Recording, now: datetime) -> None:
         log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)

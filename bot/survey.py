@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.lifecycle import State
-from bot.recall import RecallClient, RecallError
+from bot.recall import BudgetSpent, RecallClient, RecallError
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,14 @@ class SurveyView:
         """The bot as listed at `since` or later, if it was."""
         found = self.seen.get(bot_id or "")
         return found[0] if found and found[1] >= since else None
+
+    def seen_this_round(self, bot_id: str | None) -> bool:
+        """Listed as active in the round under way or the last complete one: its next page
+        comes round again, so it needs no call of its own meanwhile."""
+        found = self.seen.get(bot_id or "")
+        if found is None:
+            return False
+        return self.last_round_started is None or found[1] >= self.last_round_started
 
     def covered_since(self, moment: datetime) -> bool:
         """Did a whole round of pages start after `moment`? Then a bot missing from it has
@@ -112,9 +120,13 @@ class Survey:
                     break
                 if self._not_worth_it(answer, results, due):
                     break
+        except BudgetSpent:
+            # Our list budget is used up for now: the next pass carries the round on, and the
+            # bots on pages not read yet wait for it.
+            log.debug("survey continues next pass after %d page(s)", pages)
         except RecallError as exc:
-            # Out of list budget, or Recall balked: ask about the unseen bots one by one.
-            log.info("survey paused after %d page(s): %s", pages, type(exc).__name__)
+            # Recall balked: ask about the bots not seen yet one by one.
+            log.info("survey stopped after %d page(s): %s", pages, type(exc).__name__)
             self._view.ask_the_rest = True
 
     def _not_worth_it(self, answer: dict[str, Any], results: list[Any], due: int) -> bool:

@@ -1,0 +1,233 @@
+"""Recall calls per recorded meeting, and how soon the ready notice follows the video.
+
+    python bench/polling.py [--meetings 1,10,50] [--minutes 60]
+
+Runs the app's real poller (`poll_once`, the Recall client, the store, the Slack side) on a
+simulated clock against the local Recall fake (which enforces Recall's rate limits) and
+Slack fake. Each meeting: the bot joins, waits in the lobby, records for `--minutes`, the
+host ends it, and Recall finishes the video 40 s later. Three ways are measured in the same
+run:
+- naive:    one Retrieve per open bot every POLL_INTERVAL_SECONDS (15 s)
+- survey:   what the app does: one List Bots round for all active bots, Retrieve only for
+            bots whose call ended (bot/survey.py)
+- webhooks: Recall webhooks (signed deliveries) with the 5-minute safety sweep
+Prints calls per meeting (create / list / retrieve), the notify latency after the video is
+done (simulated seconds), 429s, and for webhooks the real time from delivery to notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import machine, percentile
+from standardwebhooks.webhooks import Webhook
+
+from bot.config import Settings
+from bot.meetings import parse_meeting_link
+from bot.poller import poll_once
+from bot.recorder import RecordingRequest
+from bot.runtime import Runtime
+from bot.store import from_ts
+from tests.fakes.recall import FakeRecall
+from tests.fakes.slack import FakeSlack
+
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bench webhook secret 0123456789").decode()
+TICK = timedelta(seconds=15)
+LIMITS = {"create": 60, "list": 60, "retrieve": 300}
+
+
+class SimClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def timeline(start: datetime, minutes: int) -> list[tuple[datetime, str, str | None]]:
+    """(when, what, sub_code) for one meeting."""
+    recording = start + timedelta(seconds=70)
+    ended = recording + timedelta(minutes=minutes)
+    return [
+        (start, "joining_call", None),
+        (start + timedelta(seconds=20), "in_waiting_room", None),
+        (start + timedelta(seconds=60), "in_call_not_recording", None),
+        (recording, "in_call_recording", None),
+        (ended, "call_ended", "call_ended_by_host"),
+        (ended + timedelta(seconds=5), "done", None),
+        (ended + timedelta(seconds=45), "video_done", None),
+    ]
+
+
+def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
+    clock = SimClock()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeSlack() as slack,
+        FakeRecall(rate_limits=LIMITS, clock=lambda: clock().timestamp()) as recall,
+    ):
+        slack.add_user("U0USER1", "ada")
+        settings = Settings(
+            slack_bot_token=slack.bot_token,
+            slack_signing_secret="bench",
+            recall_api_key=recall.api_key,
+            recall_api_base_url=recall.base_url,
+            slack_api_url=slack.api_url,
+            database_path=Path(tmp) / "bench.db",
+            public_base_url="https://rec.example.com",
+            recall_webhook_secret=WEBHOOK_SECRET if mode == "webhooks" else None,
+        )
+
+        def sleep(seconds: float) -> None:
+            clock.now += timedelta(seconds=seconds)
+
+        runtime = Runtime(settings, clock=clock, sleep=sleep)
+        if mode == "naive":
+            runtime.recorder.policy = replace(runtime.recorder.policy, survey=False)
+        runtime.store.migrate()
+        events: list[tuple[datetime, str, str | None, str]] = []
+        for n in range(meetings):
+            link = parse_meeting_link(f"https://zoom.us/j/8{n:010d}?pwd=x")
+            rec, _ = runtime.recorder.request(
+                RecordingRequest(
+                    team_id="T0001", channel_id="C0CHAN1", user_id="U0USER1", link=link
+                )
+            )
+            runtime.recorder.work_on(rec.id)
+            bot_id = runtime.store.get(rec.id).recall_bot_id
+            start = clock.now + timedelta(seconds=5 + n * 7)
+            events += [(at, what, sub, bot_id) for at, what, sub in timeline(start, minutes)]
+        events.sort(key=lambda e: e[0])
+        video_done: dict[str, datetime] = {}
+        hook_latencies: list[float] = []
+        next_tick = clock.now + TICK
+        webhook = Webhook(WEBHOOK_SECRET)
+        while events or any(r.notified_at is None for r in runtime.store.all()):
+            if events and events[0][0] <= next_tick:
+                at, what, sub, bot_id = events.pop(0)
+                clock.now = max(clock.now, at)
+                _apply(recall, bot_id, what, sub, minutes)
+                if what == "video_done":
+                    video_done[bot_id] = clock.now
+                if mode == "webhooks":
+                    hook_latencies += _deliver(runtime, webhook, bot_id, what, sub, clock.now)
+                continue
+            clock.now = next_tick
+            poll_once(runtime.recorder, clock.now)
+            next_tick += TICK
+            if not events and clock.now > max(video_done.values()) + timedelta(minutes=30):
+                break  # something was never notified: report it rather than loop forever
+        runtime.recorder.wait_for_background(30)
+        latencies = [
+            (from_ts(r.notified_at) - video_done[r.recall_bot_id]).total_seconds()
+            for r in runtime.store.all()
+            if r.notified_at and r.recall_bot_id in video_done
+        ]
+        calls = {kind: 0 for kind in LIMITS}
+        for request in recall.requests:
+            if request.path.startswith("/api/"):
+                calls[_kind(request.method, request.path)] += 1
+        runtime.stop()
+        return {
+            "create": calls["create"] / meetings,
+            "list": calls["list"] / meetings,
+            "retrieve": calls["retrieve"] / meetings,
+            "total": sum(calls.values()) / meetings,
+            "notified": len(latencies),
+            "p50": percentile(latencies, 50),
+            "max": max(latencies) if latencies else float("nan"),
+            "throttled": sum(recall.throttled.values()),
+            "hook_ms": percentile(hook_latencies, 50) if hook_latencies else float("nan"),
+        }
+
+
+def video_done_by(events: list, video_done: dict) -> datetime:
+    return (
+        max(video_done.values()) if video_done and not events else datetime.max.replace(tzinfo=UTC)
+    )
+
+
+def _apply(recall: FakeRecall, bot_id: str, what: str, sub: str | None, minutes: int) -> None:
+    if what == "video_done":
+        recall.complete_recording(bot_id, video="done")
+    elif what == "done":
+        recall.complete_recording(bot_id, video="processing")
+        recall.push_status(bot_id, "done")
+    else:
+        recall.push_status(bot_id, what, sub)
+
+
+def _deliver(
+    runtime: Runtime, webhook: Webhook, bot_id: str, what: str, sub: str | None, now: datetime
+) -> list[float]:
+    event = "video_mixed.done" if what == "video_done" else f"bot.{what}"
+    payload = {
+        "event": event,
+        "data": {
+            "data": {
+                "code": "done" if what == "video_done" else what,
+                "sub_code": sub,
+                "updated_at": now.isoformat(),
+            },
+            "bot": {"id": bot_id, "metadata": {}},
+        },
+    }
+    body = json.dumps(payload)
+    msg_id = f"msg_{bot_id}_{what}"
+    stamp = datetime.now(UTC)
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": webhook.sign(msg_id=msg_id, timestamp=stamp, data=body),
+    }
+    started = time.perf_counter()
+    runtime.webhooks.receive(body.encode(), headers)
+    runtime.recorder.wait_for_background(30)
+    return [(time.perf_counter() - started) * 1000] if what == "video_done" else []
+
+
+def _kind(method: str, path: str) -> str:
+    if path == "/api/v1/bot/":
+        return "create" if method == "POST" else "list"
+    return "retrieve"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--meetings", default="1,10,50")
+    parser.add_argument("--minutes", type=int, default=60)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    print(
+        f"each meeting records {args.minutes} min; POLL_INTERVAL_SECONDS 15; "
+        "webhook sweep 300 s; Recall's rate limits enforced by the fake"
+    )
+    print(
+        "| mode | meetings | Recall calls per meeting (create + list + retrieve) "
+        "| notified | notify latency p50 / max (s) | 429s | webhook to notice (ms, p50) |"
+    )
+    print("|---|---:|---|---:|---|---:|---:|")
+    ok = True
+    for meetings in (int(n) for n in args.meetings.split(",")):
+        for mode in ("naive", "survey", "webhooks"):
+            r = run(mode, meetings, args.minutes)
+            ok &= r["notified"] == meetings and r["throttled"] == 0
+            hook = f"{r['hook_ms']:.0f}" if mode == "webhooks" else "-"
+            print(
+                f"| {mode} | {meetings} | {r['total']:.1f} ({r['create']:.1f} + {r['list']:.1f} "
+                f"+ {r['retrieve']:.1f}) | {r['notified']:.0f} | {r['p50']:.0f} / {r['max']:.0f} "
+                f"| {r['throttled']} | {hook} |"
+            )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
