@@ -34,8 +34,8 @@ from bot.config import Settings
 from bot.meetings import parse_meeting_link
 from bot.poller import poll_once
 from bot.recorder import RecordingRequest
+from bot.recording import from_ts
 from bot.runtime import Runtime
-from bot.store import from_ts
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 

@@ -28,8 +28,9 @@ from common import AppProcess, app_env, machine
 from bot.config import Settings
 from bot.lifecycle import State
 from bot.poller import poll_once
+from bot.recording import from_ts, ts
 from bot.runtime import Runtime
-from bot.store import Store, from_ts, ts
+from bot.store import Store
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 

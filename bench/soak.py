@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,35 +23,11 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from common import ROOT, SECRET, free_port, machine
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.fakes.recall import FakeRecall  # noqa: E402
-from tests.fakes.slack import FakeSlack  # noqa: E402
-from tests.slack_requests import signed_headers, slash_command_body  # noqa: E402
-
-SECRET = "soak-signing-secret"
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}, {os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}"
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.fakes.recall import FakeRecall
+from tests.fakes.slack import FakeSlack
+from tests.slack_requests import signed_headers, slash_command_body
 
 
 class App:

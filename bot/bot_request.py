@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store import Recording
+from bot.recording import Recording
 
 # Platforms cap the waiting-room wait themselves; asking for more is pointless (reference §4.3).
 WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}

@@ -17,8 +17,9 @@ from bot import messages
 from bot.lifecycle import State
 from bot.meetings import MeetingLink, MeetingLinkError, parse_meeting_link
 from bot.recorder import Recorder
+from bot.recording import Recording
 from bot.slack_directory import SlackDirectory
-from bot.store import Recording, Store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from bot.recall import (
     RecallUnavailable,
     create_bot_with_retries,
 )
-from bot.store import Recording, from_ts, status_columns, ts
+from bot.recording import Recording, from_ts, status_columns, ts
 
 if TYPE_CHECKING:
     from bot.recorder import Recorder

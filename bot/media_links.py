@@ -24,7 +24,8 @@ from bot.bot_report import download_url_expiry, read_bot
 from bot.explanations import explain
 from bot.lifecycle import State
 from bot.recall import RecallClient, RecallError, RecallNotFound
-from bot.store import Recording, Store, from_ts
+from bot.recording import Recording, from_ts
+from bot.store import Store
 
 # Reuse a fresh link only while it has this long left, so a video started from it can finish.
 COMFORT_MARGIN = timedelta(hours=1)

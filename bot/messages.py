@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.explanations import explain
 from bot.meetings import MeetingLinkError, Platform, parse_meeting_link
-from bot.store import Recording, from_ts
+from bot.recording import Recording, from_ts
 
 # Slack's limits: a button URL may be 3,000 characters, a section's text 3,000.
 MAX_BUTTON_URL = 3000

@@ -32,7 +32,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import messages
 from bot.messages import Message
 from bot.recall import retry_after_seconds
-from bot.store import Recording, from_ts
+from bot.recording import Recording, from_ts
 
 if TYPE_CHECKING:
     from bot.slack_clients import SlackClients

@@ -19,6 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.recorder import Recorder
+from bot.webhook_ledger import WebhookLedger
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class Poller:
         try:
             now = self._clock()
             if self._next_housekeeping is None or now >= self._next_housekeeping:
-                self._recorder.store.forget_deliveries_before(now - DELIVERY_MEMORY)
+                WebhookLedger(self._recorder.store).forget_before(now - DELIVERY_MEMORY)
                 self._next_housekeeping = now + HOUSEKEEPING_EVERY
             return poll_once(self._recorder, now, should_stop=self._stopping.is_set)
         finally:

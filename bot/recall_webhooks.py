@@ -26,6 +26,7 @@ from bot.bot_report import parse_time
 from bot.lifecycle import STATUS_TARGETS
 from bot.recorder import Recorder
 from bot.store import Store
+from bot.webhook_ledger import WebhookLedger
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class WebhookIntake:
         self, store: Store, recorder: Recorder, secret: str, clock: Callable[[], datetime]
     ):
         self.store = store
+        self.ledger = WebhookLedger(store)
         self.recorder = recorder
         self.clock = clock
         self._webhook = Webhook(secret)
@@ -84,7 +86,7 @@ class WebhookIntake:
         except ValueError:
             return 400, "not JSON"
         name = payload.get("event") if isinstance(payload, dict) else None
-        if not self.store.first_delivery(delivery_id, str(name), self.clock()):
+        if not self.ledger.first_delivery(delivery_id, str(name), self.clock()):
             return 200, "duplicate"
         event = read_event(delivery_id, payload)
         if event is None:
@@ -92,7 +94,7 @@ class WebhookIntake:
         recording = self.store.get_by_bot_id(event.bot_id)
         if recording is None:
             return 200, "not ours"  # every bot of the Recall workspace reports here
-        if self.store.note_bot_event(recording.id, event, self.clock()):
+        if self.ledger.note_bot_event(recording.id, event, self.clock()):
             self.recorder.start_soon(recording.id)
         return 200, "ok"
 

@@ -8,7 +8,7 @@ is simply due again when its lease runs out.
 One step does whatever the recording needs next:
 - someone pressed Stop or Cancel, or deleted it: tell Recall (bot/stopping.py);
 - no Recall bot yet: create it (bot/creating.py);
-- a bot in progress: ask Recall how it is doing and move the state machine (here);
+- a bot in progress: learn how it is doing and move the state machine (bot/following.py);
 - then bring Slack up to date (bot/slack_sync.py): the status message, and the thread replies.
 
 The helpers those modules share (`fail`, `retry_later`, `finish_as`, `sync`) live here.
@@ -26,26 +26,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.bot_report import BotReport, read_bot, report_from_status
+from bot.bot_report import BotReport, read_bot
 from bot.bot_request import BotDefaults
 from bot.commands import RecordOptions
 from bot.creating import create_bot
-from bot.lifecycle import STATUS_TARGETS, State, advance, decide
+from bot.following import check_bot
+from bot.lifecycle import State
 from bot.meetings import MeetingLink
 from bot.notifier import SlackUnavailable
 from bot.recall import (
     RecallAuthError,
     RecallClient,
     RecallError,
-    RecallNotFound,
     RecallRateLimited,
     RecallUnavailable,
 )
+from bot.recording import Recording, from_ts, ts
 from bot.slack_directory import SlackDirectory
 from bot.slack_sync import SlackSync, WorkspaceBlocked
 from bot.stopping import carry_out_stop, delete_media
-from bot.store import Recording, Store, from_ts, status_columns, ts
-from bot.survey import ACTIVE_STATES, Survey, SurveyView
+from bot.store import Store
+from bot.survey import Survey, SurveyView
 
 log = logging.getLogger(__name__)
 
@@ -211,82 +212,7 @@ class Recorder:
         elif rec.recall_bot_id is None:
             create_bot(self, rec, now)
         else:
-            self._check_bot(rec, now, survey)
-
-    # --- following the bot ------------------------------------------------------------
-
-    def _check_bot(self, rec: Recording, now: datetime, survey: SurveyView | None = None) -> None:
-        assert rec.recall_bot_id is not None
-        if now >= from_ts(rec.deadline_at):
-            self._give_up(rec, now)
-            return
-        changes: dict[str, Any] = {"attempts": 0}
-        listed = survey.current(rec.recall_bot_id, since=now) if survey else None
-        if listed is None and survey is not None and self._survey_will_cover(rec, survey, now):
-            # The list is still making its round: this bot's page comes in a later pass.
-            self.store.save(rec, now, next_poll_at=ts(now + self.policy.poll_interval))
-            return
-        if _fresh_status_news(rec):
-            # A webhook already told us the new status: no need to ask Recall.
-            report = report_from_status(
-                rec.hook_code or "", rec.hook_sub_code, from_ts(rec.hook_at)
-            )
-        elif listed is not None and not rec.hook_fetch:
-            # This pass's List Bots call showed it, still active: no call of its own.
-            report = read_bot(listed)
-            changes["looked_at"] = ts(now)
-        else:
-            try:
-                bot = self.recall.get_bot(rec.recall_bot_id)
-            except RecallNotFound:
-                self.fail(rec, now, "bot_gone")
-                return
-            except RecallAuthError as exc:
-                # Keep the recording: it resumes as soon as an operator fixes the key.
-                self.note_key_refused(exc)
-                self.retry_later(rec, now, exc)
-                return
-            except RecallError as exc:
-                self.retry_later(rec, now, exc)
-                return
-            self.recall_key_works()
-            report = read_bot(bot)
-            changes |= {"hook_fetch": 0, "looked_at": ts(now)}
-        outcome = decide(report)
-        changes |= status_columns(report)
-        new_state = advance(rec.state, outcome.state) if outcome else None
-        if outcome and new_state is not None:
-            log.info("recording %s: %s -> %s", rec.id, rec.state, new_state)
-            changes["state"] = new_state
-            if new_state == State.FAILED:
-                changes |= {"failure_reason": outcome.reason, "failure_sub_code": outcome.sub_code}
-            if new_state.is_final:
-                changes["finished_at"] = ts(now)
-        final = (new_state or rec.state).is_final
-        changes["next_poll_at"] = ts(now if final else now + self.policy.follow_interval)
-        saved = self.store.save(rec, now, **changes)
-        if saved is not None:
-            self.sync(saved, now, report)
-
-    def _survey_will_cover(self, rec: Recording, survey: SurveyView, now: datetime) -> bool:
-        """Not listed, but no whole round of pages has passed since we last looked at it:
-        wait for the round rather than spend a call (for a few intervals at most)."""
-        if survey.ask_the_rest or rec.state not in ACTIVE_STATES:
-            return False
-        if rec.hook_fetch or _fresh_status_news(rec):
-            return False
-        looked = from_ts(rec.looked_at)
-        if looked is None or now - looked > 4 * self.policy.poll_interval:
-            return False
-        return survey.seen_this_round(rec.recall_bot_id) or not survey.covered_since(looked)
-
-    def _give_up(self, rec: Recording, now: datetime) -> None:
-        log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
-        try:
-            self.recall.leave_call(rec.recall_bot_id or "")
-        except RecallError as exc:
-            log.info("recording %s: leave_call failed (%s)", rec.id, type(exc).__name__)
-        self.fail(rec, now, "deadline_exceeded")
+            check_bot(self, rec, now, survey)
 
     # --- Slack ------------------------------------------------------------------------
 
@@ -391,10 +317,3 @@ class Recorder:
                 "RECALL_REGION and the Recall account's credit",
                 exc.status,
             )
-
-
-def _fresh_status_news(rec: Recording) -> bool:
-    """A webhook status newer than anything we fetched, and no need for the whole bot."""
-    if rec.hook_fetch or rec.hook_code not in STATUS_TARGETS or not rec.hook_at:
-        return False
-    return rec.recall_status_at is None or rec.hook_at > rec.recall_status_at

@@ -24,7 +24,8 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
-from bot.store import Store, ts
+from bot.recording import ts
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,9 @@ from bot import messages
 from bot.bot_report import BotReport, download_url_expiry
 from bot.lifecycle import State
 from bot.notifier import Delivery, MessageGone, SlackAuthRevoked, SlackNotifier
+from bot.recording import Recording, ts
 from bot.status_message import LinkStyle, VideoLink, fingerprint, render, thread_alert
-from bot.store import Recording, Store, ts
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 

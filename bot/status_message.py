@@ -36,7 +36,7 @@ from bot.messages import (
     platform_label,
     slack_time,
 )
-from bot.store import Recording, from_ts
+from bot.recording import Recording, from_ts
 
 STOPPABLE = frozenset({State.JOINING, State.WAITING_ROOM, State.IN_CALL, State.RECORDING})
 DEFAULT_BOT_NAME = "slack-record (recording)"

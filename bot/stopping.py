@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.lifecycle import State
 from bot.recall import RecallError, RecallNotFound, RecallRejected
-from bot.store import Recording, ts
+from bot.recording import Recording, ts
 
 if TYPE_CHECKING:
     from bot.recorder import Recorder

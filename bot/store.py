@@ -12,127 +12,27 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlite_utils import Database
 
-from bot.bot_report import BotReport
 from bot.lifecycle import State
 from bot.migrations import SHARE_TOKEN_BYTES, migrations
+from bot.recording import COLUMNS, Recording, from_ts, ts
 
 BUSY_TIMEOUT_SECONDS = 30
-
-
-class BotEventLike(Protocol):
-    """What the store needs of a webhook event (bot/recall_webhooks.py)."""
-
-    code: str | None
-    sub_code: str | None
-    at: datetime | None
-
-    @property
-    def needs_fetch(self) -> bool: ...
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def ts(moment: datetime) -> str:
-    """Fixed-width UTC text, so timestamps compare correctly as strings inside SQLite."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def from_ts(value: str | None) -> datetime | None:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if value else None
-
-
-@dataclass(frozen=True)
-class Recording:
-    """One row of `recordings`; see bot/migrations.py for what each column means."""
-
-    id: str
-    team_id: str
-    channel_id: str
-    user_id: str
-    meeting_url: str
-    platform: str
-    state: State
-    created_at: str
-    updated_at: str
-    deadline_at: str
-    enterprise_id: str | None = None
-    response_url: str | None = None
-    meeting_key: str | None = None
-    recall_region: str | None = None
-    recall_bot_id: str | None = None
-    recall_status: str | None = None
-    recall_sub_code: str | None = None
-    recall_status_at: str | None = None
-    failure_reason: str | None = None
-    failure_sub_code: str | None = None
-    failure_detail: str | None = None
-    recording_started_at: str | None = None
-    recording_ended_at: str | None = None
-    next_poll_at: str | None = None
-    claim_token: str | None = None
-    attempts: int = 0
-    capacity_waits: int = 0
-    status_channel: str | None = None
-    status_ts: str | None = None
-    finished_at: str | None = None
-    notified_at: str | None = None
-    leased_until: str | None = None
-    team_domain: str | None = None
-    bot_name: str | None = None
-    layout: str | None = None
-    separate_videos: int | None = None
-    join_at_text: str | None = None
-    join_at: str | None = None
-    stop_requested_by: str | None = None
-    stop_requested_at: str | None = None
-    stop_sent_at: str | None = None
-    alerts: str | None = None
-    status_key: str | None = None
-    share_token: str | None = None
-    deleted_at: str | None = None
-    deleted_by: str | None = None
-    media_deleted_at: str | None = None
-    pending_post: str | None = None
-    hook_code: str | None = None
-    hook_sub_code: str | None = None
-    hook_at: str | None = None
-    hook_fetch: int | None = None
-    hook_seq: int | None = None
-    looked_at: str | None = None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Recording:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in row.items() if k in known}
-        values["state"] = State(values["state"])
-        return cls(**values)
-
-    @property
-    def alerted(self) -> frozenset[str]:
-        return frozenset(filter(None, (self.alerts or "").split(",")))
-
-    @property
-    def duration_seconds(self) -> float | None:
-        start, end = from_ts(self.recording_started_at), from_ts(self.recording_ended_at)
-        return max(0.0, (end - start).total_seconds()) if start and end else None
-
-
-_COLUMNS = frozenset(f.name for f in dataclasses.fields(Recording))
-# Due: scheduled for now or earlier, and not leased by someone else.
 _DUE = (
     "next_poll_at IS NOT NULL AND next_poll_at <= :now "
     "AND (leased_until IS NULL OR leased_until <= :now)"
@@ -280,48 +180,9 @@ class Store:
             )
         return len(held)
 
-    def first_delivery(self, delivery_id: str, event: str, now: datetime) -> bool:
-        """Remember a webhook delivery; False if it was seen before."""
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO webhook_deliveries (id, event, received_at) VALUES (?, ?, ?)",
-            [delivery_id, event, ts(now)],
-        )
-        return cursor.rowcount == 1
-
-    def forget_deliveries_before(self, moment: datetime) -> None:
-        """Svix stops retrying after about a day; older ids can go."""
-        self.db.execute("DELETE FROM webhook_deliveries WHERE received_at < ?", [ts(moment)])
-
-    def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
-        """Note a webhook's news on an open recording and make it due; False if it was stale
-        (older than what we already know) or the recording is finished."""
-        if event.needs_fetch:
-            cursor = self.db.execute(
-                "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
-                "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
-                {"now": ts(now), "id": recording_id},
-            )
-            return cursor.rowcount == 1
-        at = ts(event.at) if event.at else ts(now)
-        cursor = self.db.execute(
-            "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
-            "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
-            "WHERE id = :id AND finished_at IS NULL "
-            "AND (hook_at IS NULL OR hook_at < :at) "
-            "AND (recall_status_at IS NULL OR recall_status_at < :at)",
-            {
-                "code": event.code,
-                "sub": event.sub_code,
-                "at": at,
-                "now": ts(now),
-                "id": recording_id,
-            },
-        )
-        return cursor.rowcount == 1
-
     def save(self, claimed: Recording, now: datetime, **changes: Any) -> Recording | None:
         """Write changes to a recording we hold; None if our claim was lost meanwhile."""
-        unknown = set(changes) - _COLUMNS
+        unknown = set(changes) - COLUMNS
         if unknown:
             raise ValueError(f"not recording columns: {sorted(unknown)}")
         changes = {k: (v.value if isinstance(v, State) else v) for k, v in changes.items()}
@@ -459,20 +320,3 @@ class Store:
         cursor = self.db.execute(f"SELECT * FROM recordings WHERE {where_and_order}", params)
         names = [column[0] for column in cursor.description]
         return [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]
-
-
-def status_columns(report: BotReport) -> dict[str, Any]:
-    """What we keep of Recall's report; fields Recall left out keep their stored value."""
-    columns: dict[str, Any] = {}
-    if report.latest:
-        columns["recall_status"] = report.latest.code
-        columns["recall_sub_code"] = report.latest.sub_code
-        columns["recall_status_at"] = ts(report.latest.at) if report.latest.at else None
-    started = report.recording_started_at
-    if started is None and report.latest_code == "in_call_recording" and report.latest:
-        started = report.latest.at  # the recording's own start time comes later
-    if started:
-        columns["recording_started_at"] = ts(started)
-    if report.recording_completed_at:
-        columns["recording_ended_at"] = ts(report.recording_completed_at)
-    return columns

@@ -23,8 +23,8 @@ from bot.media_links import (
     Video,
     recorded_on,
 )
+from bot.recording import Recording, from_ts
 from bot.slack_directory import SlackDirectory
-from bot.store import Recording, from_ts
 
 # Headers for every page here. The token in the address is the key to the video, so no page
 # may leak it in a Referer; the watch page is never framed, the embed only by Slack.

@@ -16,7 +16,7 @@ from bot.meetings import parse_meeting_link
 from bot.rate_budget import LIMITS_PER_MINUTE, RateBudget, TokenBucket
 from bot.recall import RecallClient, RecallRateLimited, make_http_client
 from bot.recorder import RecordingRequest
-from bot.store import ts
+from bot.recording import ts
 from tests.conftest import App
 from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.lifecycle import State
-from bot.store import from_ts
+from bot.recording import from_ts
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
