@@ -417,6 +417,11 @@ class FakeRecall(BotStore):
             if key.startswith("metadata__")
         }
         with self._lock:
+            if self.auto_progress:
+                # Looking at the list is looking at every bot: each moves one step on, just
+                # as a Retrieve moves its own (the world goes on whoever asks, and how).
+                for bot_id in list(self._created):
+                    self._advance(bot_id)
             found = self._matching(
                 statuses=args.getlist("status"),
                 platforms=args.getlist("platform"),
