@@ -59,13 +59,17 @@ class AppProcess:
     """`python -m bot serve` (the Procfile's web command) as a separate process."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
         self.port = int(env["PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log_path, "ab")  # noqa: SIM115
+        self.start()
+
+    def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve"],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -78,11 +82,16 @@ class AppProcess:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"the app did not start; see {log_path}")
+        raise RuntimeError(f"the app did not start; see {self._log.name}")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL, master and worker: no goodbye, as when a host dies."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,53 +21,14 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from common import ROOT, SECRET, free_port, machine
+from common import SECRET, AppProcess, free_port, machine
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 from tests.slack_requests import signed_headers, slash_command_body
 
 
-class App:
-    """The app's `web` process, started and killed like a Procfile host would."""
-
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env, self.url = env, f"http://127.0.0.1:{port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.log = open(Path(env["DATABASE_PATH"]).with_suffix(".log"), "ab")  # noqa: SIM115
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the app did not start; see the .log next to its database")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.killpg(self.proc.pid, signal.SIGKILL)  # master and worker: no goodbye
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        self.log.close()
-
-
-def record(app: App, slack: FakeSlack, n: int) -> bool:
+def record(app: AppProcess, slack: FakeSlack, n: int) -> bool:
     link = f"https://zoom.us/j/8{n:010d}?pwd=soak"
     body = slash_command_body(link, response_url=slack.response_url(f"r{n}"), channel_id="C0SOAK")
     try:
@@ -137,8 +96,7 @@ def main() -> int:
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "LOG_LEVEL": "WARNING",
         }
-        app = App(env, port)
-        app.start()
+        app = AppProcess(env, Path(tmp) / "soak.log")
         started = time.monotonic()
         pending = list(range(args.recordings))
         kill_at = sorted(rng.uniform(0.5, 8.0) for _ in range(args.kills))
