@@ -155,16 +155,10 @@ class Recorder:
         `first`: it was just requested; warn the requester at once if its conversation won't
         take our messages (then the result comes by DM).
         """
-        if self._executor is None:
-            self._work_on_logged(recording_id, first)
-            return
-        future = self._executor.submit(self._work_on_logged, recording_id, first)
-        with self._pending_lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+        self.run_soon(lambda: self._work_on_logged(recording_id, first))
 
     def run_soon(self, task: Callable[[], None]) -> None:
-        """Run a short task on the recorder's worker threads (tracked like start_soon)."""
+        """Run a short task on the recorder's worker threads (`wait_for_background` sees it)."""
         if self._executor is None:
             task()
             return
@@ -174,7 +168,7 @@ class Recorder:
         future.add_done_callback(self._forget)
 
     def wait_for_background(self, timeout: float) -> bool:
-        """Wait for work started by `start_soon`; True if it all finished in time."""
+        """Wait for work started by `start_soon`/`run_soon`; True if it all finished in time."""
         with self._pending_lock:
             pending = list(self._pending)
         _, not_done = wait(pending, timeout=timeout)
