@@ -19,6 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.recorder import Recorder
+from bot.recording import ts
 from bot.webhook_ledger import WebhookLedger
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,10 @@ class Poller:
             now = self._clock()
             if self._next_housekeeping is None or now >= self._next_housekeeping:
                 WebhookLedger(self._recorder.store).forget_before(now - DELIVERY_MEMORY)
+                # OAuth states nobody came back with (abandoned installs) are useless now.
+                self._recorder.store.db.execute(
+                    "DELETE FROM oauth_states WHERE expires_at <= ?", [ts(now)]
+                )
                 self._next_housekeeping = now + HOUSEKEEPING_EVERY
             return poll_once(self._recorder, now, should_stop=self._stopping.is_set)
         finally:

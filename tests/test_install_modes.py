@@ -237,3 +237,12 @@ def test_uninstall_in_a_single_workspace_pauses_posting(app: App) -> None:
     assert event(app, "T0001", {"type": "app_uninstalled"}).status_code == 200
     block = wait_for(lambda: app.runtime.store.slack_block("T0001"), what="posting to pause")
     assert block[0] == "app_uninstalled"
+
+
+def test_abandoned_install_states_are_cleaned_up(oauth_app: App) -> None:
+    start_install(oauth_app)  # someone opened "Add to Slack" and never came back
+    store = oauth_app.runtime.store
+    assert store.db["oauth_states"].count == 1
+    oauth_app.clock.advance(minutes=11)
+    oauth_app.runtime.poller.run()  # its hourly housekeeping (it closes this thread's handle)
+    assert store.db["oauth_states"].count == 0
