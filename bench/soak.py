@@ -50,17 +50,6 @@ def ready_notices(slack: FakeSlack) -> Counter[str]:
     return counts
 
 
-def landed_notices(slack: FakeSlack) -> Counter[str]:
-    """The same, counting only the messages that are really in the channel (a lost answer
-    means the call was made and the message exists)."""
-    counts: Counter[str] = Counter()
-    for message in slack.messages("C0SOAK"):
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("post") == "notice:ready":
-            counts[payload["recording_id"]] += 1
-    return counts
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recordings", type=int, default=40)
@@ -125,7 +114,7 @@ def main() -> int:
         app.stop()
 
         created = len(recall.created_bot_ids())
-        calls, landed = ready_notices(slack), landed_notices(slack)
+        calls, landed = ready_notices(slack), slack.posts_by_kind("C0SOAK", "notice:ready")
         notified = len(landed)
         duplicates = sum(n - 1 for n in landed.values() if n > 1)
         lost = args.recordings - notified

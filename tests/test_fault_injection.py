@@ -21,16 +21,6 @@ RECORDINGS = int(os.environ.get("FAULT_RECORDINGS", "20"))
 SEED = int(os.environ.get("FAULT_SEED", "11"))
 
 
-def landed(app: App, kind: str) -> Counter[str]:
-    """Messages really in Slack, per recording, by the kind of post their metadata names."""
-    counts: Counter[str] = Counter()
-    for message in app.slack.messages("C0CHAN1"):
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("post") == kind:
-            counts[payload["recording_id"]] += 1
-    return counts
-
-
 @pytest.fixture
 def faulty(make_app: Callable[..., App]) -> App:
     app = make_app()
@@ -65,7 +55,8 @@ def test_every_recording_is_notified_exactly_once_through_random_faults(faulty: 
     assert len(recordings) == RECORDINGS
     assert {r.state for r in recordings} == {State.READY}, Counter(r.state for r in recordings)
     assert len(app.recall.created_bot_ids()) == RECORDINGS  # no request made two bots
-    status, notices = landed(app, "status"), landed(app, "notice:ready")
+    status = app.slack.posts_by_kind("C0CHAN1", "status")
+    notices = app.slack.posts_by_kind("C0CHAN1", "notice:ready")
     assert sorted(status.values()) == [1] * RECORDINGS
     assert sorted(notices.values()) == [1] * RECORDINGS
     assert all(r.notified_at and r.pending_post is None for r in recordings)

@@ -47,13 +47,7 @@ def record(url: str, slack: FakeSlack, link: str, hook: str = "r") -> None:
 
 
 def posts(slack: FakeSlack, kind: str) -> Counter[str]:
-    """Messages really in the channel, per recording, by the kind of post."""
-    counts: Counter[str] = Counter()
-    for message in slack.messages("C0CHAN1"):
-        payload = (message.get("metadata") or {}).get("event_payload") or {}
-        if payload.get("post") == kind:
-            counts[payload["recording_id"]] += 1
-    return counts
+    return slack.posts_by_kind("C0CHAN1", kind)
 
 
 def test_kill_minus_nine_then_restart_loses_nothing_and_posts_once(

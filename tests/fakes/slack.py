@@ -23,7 +23,7 @@ import json
 import re
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -281,6 +281,16 @@ class FakeSlack:
         channel_id = dm_id_for(channel) if is_user_id(channel) else channel
         with self._lock:
             return json.loads(json.dumps(self.workspace.posts.get(channel_id, [])))
+
+    def posts_by_kind(self, channel: str, kind: str) -> Counter[str]:
+        """Messages really in a channel, counted per recording, whose metadata names the kind
+        of post (`status`, `notice:ready`, ...): what exactly-once is checked against."""
+        counts: Counter[str] = Counter()
+        for message in self.messages(channel):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("post") == kind:
+                counts[payload["recording_id"]] += 1
+        return counts
 
     def last_message(self, channel: str) -> Json | None:
         posted = self.messages(channel)
