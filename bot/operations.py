@@ -106,8 +106,8 @@ def _check_database(settings: Settings) -> Finding:
     store = Store(settings.database_path)
     try:
         store.migrate()
-        store.db.conn.execute("BEGIN IMMEDIATE")  # proves we can write, then changes nothing
-        store.db.conn.execute("ROLLBACK")
+        with store.transaction():  # proves we can write, then changes nothing
+            pass
         total = store.db["recordings"].count
         return Finding(
             "database",

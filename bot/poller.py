@@ -108,7 +108,7 @@ class Poller:
             if self._next_housekeeping is None or now >= self._next_housekeeping:
                 WebhookLedger(self._recorder.store).forget_before(now - DELIVERY_MEMORY)
                 # OAuth states nobody came back with (abandoned installs) are useless now.
-                self._recorder.store.db.execute(
+                self._recorder.store.write(
                     "DELETE FROM oauth_states WHERE expires_at <= ?", [ts(now)]
                 )
                 self._next_housekeeping = now + HOUSEKEEPING_EVERY

@@ -62,8 +62,9 @@ class SignedStateStore(OAuthStateStore):
 
     def issue(self, *args: object, **kwargs: object) -> str:
         nonce = secrets.token_urlsafe(16)
-        self._store.db["oauth_states"].insert(
-            {"nonce": nonce, "expires_at": ts(self._clock() + STATE_LIFETIME)}
+        self._store.write(
+            "INSERT INTO oauth_states (nonce, expires_at) VALUES (?, ?)",
+            [nonce, ts(self._clock() + STATE_LIFETIME)],
         )
         return f"{nonce}.{self._sign(nonce)}"
 
@@ -72,11 +73,11 @@ class SignedStateStore(OAuthStateStore):
         if not nonce or not hmac.compare_digest(signature, self._sign(nonce)):
             return False
         # Deleting it is what makes it single-use; it must also still be fresh.
-        cursor = self._store.db.execute(
+        deleted = self._store.write(
             "DELETE FROM oauth_states WHERE nonce = ? AND expires_at > ?",
             [nonce, ts(self._clock())],
         )
-        return cursor.rowcount == 1
+        return deleted == 1
 
     def _sign(self, nonce: str) -> str:
         digest = hmac.new(self._key, nonce.encode(), hashlib.sha256).digest()

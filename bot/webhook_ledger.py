@@ -27,28 +27,28 @@ class WebhookLedger:
 
     def first_delivery(self, delivery_id: str, event: str, now: datetime) -> bool:
         """Remember a webhook delivery; False if it was seen before."""
-        cursor = self._store.db.execute(
+        changed = self._store.write(
             "INSERT OR IGNORE INTO webhook_deliveries (id, event, received_at) VALUES (?, ?, ?)",
             [delivery_id, event, ts(now)],
         )
-        return cursor.rowcount == 1
+        return changed == 1
 
     def forget_before(self, moment: datetime) -> None:
         """Svix stops retrying after about a day; older ids can go."""
-        self._store.db.execute("DELETE FROM webhook_deliveries WHERE received_at < ?", [ts(moment)])
+        self._store.write("DELETE FROM webhook_deliveries WHERE received_at < ?", [ts(moment)])
 
     def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
         """Note a webhook's news on an open recording and make it due; False if it was stale
         (older than what we already know) or the recording is finished."""
         if event.needs_fetch:
-            cursor = self._store.db.execute(
+            changed = self._store.write(
                 "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
                 "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
                 {"now": ts(now), "id": recording_id},
             )
-            return cursor.rowcount == 1
+            return changed == 1
         at = ts(event.at) if event.at else ts(now)
-        cursor = self._store.db.execute(
+        changed = self._store.write(
             "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
             "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
             "WHERE id = :id AND finished_at IS NULL "
@@ -62,4 +62,4 @@ class WebhookLedger:
                 "id": recording_id,
             },
         )
-        return cursor.rowcount == 1
+        return changed == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 
 import httpx
@@ -95,6 +96,35 @@ def test_oversized_request_body_is_refused_before_reading(app: App) -> None:
     response = httpx.post(f"{app.url}/slack/events", content=b"x" * (2 * 1024 * 1024))
     assert response.status_code == 413
     assert "Traceback" not in response.text
+
+
+def test_oversized_streamed_body_is_refused(app: App) -> None:
+    # Chunked, so no Content-Length to refuse it by: it is cut off at the limit instead.
+    chunks = (b"x" * 65536 for _ in range(32))
+    response = httpx.post(f"{app.url}/slack/events", content=chunks)
+    assert response.status_code == 413
+    assert response.json() == {"error": "Request Entity Too Large"}
+
+
+def test_body_that_is_not_utf8_is_refused_not_crashed(app: App) -> None:
+    raw = b"command=%2Frecord&text=\xff\xfe&team_id=T0001"
+    stamp = str(int(time.time()))
+    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + stamp.encode() + b":" + raw, "sha256")
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest.hexdigest()}",
+    }
+    response = httpx.post(f"{app.url}/slack/events", content=raw, headers=headers)
+    assert response.status_code == 401
+    assert "Traceback" not in response.text
+    assert_nothing_started(app)
+
+
+def test_slack_path_answers_other_methods_plainly(app: App) -> None:
+    response = httpx.get(f"{app.url}/slack/events")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}
 
 
 def test_unknown_paths_answer_plain_json(app: App) -> None:
