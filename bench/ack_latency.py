@@ -8,6 +8,9 @@ signed `/record` commands at the same instant (distinct meetings, connections op
 beforehand), `--rounds` times; then the same number spread evenly over one second. Prints
 p50/p95/p99/max of the time until Slack would have its answer. Target: p99 < 100 ms, nothing
 near Slack's 3 s.
+
+Then the floor: the same bursts at once against bench/bare_bolt.py, the same gunicorn settings
+and Bolt with a `/record` listener that only acks, so what the app itself adds is visible.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from pathlib import Path
 
 from common import SECRET, AppProcess, app_env, machine, percentile
 
+from bot.server import THREADS
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 from tests.slack_requests import signed_headers, slash_command_body
+
+Row = tuple[int, str, list[tuple[float, int]]]
 
 
 async def burst(url: str, bodies: list[str], spread: float = 0.0) -> list[tuple[float, int]]:
@@ -83,34 +89,54 @@ def main() -> int:
                 for n in (next(counter) for _ in range(count))
             ]
 
-        rows = []
-        try:
-            asyncio.run(burst(app.url, bodies(20)))  # warm up: imports, first queries
+        def measure(url: str, spreads: tuple[tuple[float, str], ...]) -> list[Row]:
+            asyncio.run(burst(url, bodies(20)))  # warm up: imports, first queries
             time.sleep(args.recall_delay + 1)
+            rows = []
             for size in sizes:
-                for spread, label in ((0.0, "at once"), (1.0, "over 1 s")):
+                for spread, label in spreads:
                     results: list[tuple[float, int]] = []
                     for _ in range(args.rounds):
-                        results += asyncio.run(burst(app.url, bodies(size), spread))
+                        results += asyncio.run(burst(url, bodies(size), spread))
                         time.sleep(args.recall_delay + 1)  # let the background work settle
                     rows.append((size, label, results))
+            return rows
+
+        try:
+            rows = measure(app.url, ((0.0, "at once"), (1.0, "over 1 s")))
         finally:
             app.stop()
+        floor_env = app_env(slack.api_url, "", recall.base_url, "", Path(tmp) / "floor.db")
+        bare = AppProcess(
+            floor_env,
+            Path(tmp) / "floor.log",
+            command=[
+                *(sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread"),
+                *("--threads", str(THREADS), "--bind", f"127.0.0.1:{floor_env['PORT']}"),
+                "bench.bare_bolt:app",
+            ],
+        )
+        try:
+            floor = measure(bare.url, ((0.0, "at once"),))
+        finally:
+            bare.stop()
 
     print(
         f"/record acks, {args.rounds} rounds each; Recall taking {args.recall_delay:g} s per call"
     )
-    print("| commands | sent | requests | p50 ms | p95 ms | p99 ms | max ms | non-200 |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("| server | commands | sent | requests | p50 ms | p95 ms | p99 ms | max ms | non-200 |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
     failures = 0
-    for size, label, results in rows:
+    for server, (size, label, results) in [("app", row) for row in rows] + [
+        ("floor", row) for row in floor
+    ]:
         latencies = [elapsed * 1000 for elapsed, _ in results]
         bad = sum(status != 200 for _, status in results)
         failures += bad
         worst = max(worst, max(latencies))
         print(
-            f"| {size} | {label} | {len(latencies)} | {percentile(latencies, 50):.1f} "
+            f"| {server} | {size} | {label} | {len(latencies)} | {percentile(latencies, 50):.1f} "
             f"| {percentile(latencies, 95):.1f} | {percentile(latencies, 99):.1f} "
             f"| {max(latencies):.1f} | {bad} |"
         )

@@ -56,9 +56,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 class AppProcess:
-    """`python -m bot serve` (the Procfile's web command) as a separate process."""
+    """`python -m bot serve` (the Procfile's web command), or `command`, as a separate process
+    that answers `GET /healthz` once it is up."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, command: list[str] | None = None
+    ) -> None:
+        self.command = command or [sys.executable, "-m", "bot", "serve"]
         self.env = env
         self.port = int(env["PORT"])
         self.url = f"http://127.0.0.1:{self.port}"
@@ -67,7 +71,7 @@ class AppProcess:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
+            self.command,
             cwd=ROOT,
             env=self.env,
             stdout=self._log,

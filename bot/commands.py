@@ -26,6 +26,10 @@ from bot.messages import USAGE
 # Slack's own limit on command text is a few thousand characters; no command is longer.
 MAX_TEXT_LENGTH = 4000
 MAX_BOT_NAME = 100  # Recall's limit (reference §4.2)
+# What shlex.split treats specially (its whitespace, quotes and escape); text with no quote
+# or escape splits exactly the same on its whitespace alone.
+_SHELL_QUOTING = re.compile(r"[\"'\\]")
+_SHELL_WHITESPACE = re.compile(r"[ \t\r\n]+")
 _WRAPPED_LINK = re.compile(r"<([^<>|\s]+)\|[^<>]*>")
 # Curly double quotes, as phones and Macs type them, become straight ones. Curly single quotes
 # only count as quotes when an opening one is present; otherwise U+2019 is an apostrophe.
@@ -114,7 +118,7 @@ def _words(text: str | None) -> list[str]:
     # Slack may send & < > as entities; undo that once, so names and links read as typed.
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     try:
-        words = shlex.split(text)
+        words = _split(text)
     except ValueError:
         # Most often a lone apostrophe ("Anna's"): read it as one, not as an open quote.
         try:
@@ -123,6 +127,13 @@ def _words(text: str | None) -> list[str]:
             raise CommandError("A quote is missing its closing partner. " + USAGE) from exc
     # Autocorrect turns "--" into an em or en dash; give the user the option they meant.
     return [re.sub("^[\u2014\u2013]", "--", word) for word in words] or [""]
+
+
+def _split(text: str) -> list[str]:
+    """shlex.split, which is slow for what most commands are: a link and no quotes at all."""
+    if _SHELL_QUOTING.search(text):
+        return shlex.split(text)
+    return [word for word in _SHELL_WHITESPACE.split(text) if word]
 
 
 def _record(words: list[str], now: datetime) -> RecordCommand:

@@ -82,8 +82,7 @@ class Recording:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Recording:
-        known = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in row.items() if k in known}
+        values = {k: v for k, v in row.items() if k in COLUMNS}
         values["state"] = State(values["state"])
         return cls(**values)
 

@@ -122,13 +122,14 @@ class Store:
         Check and insert run under one write lock (BEGIN IMMEDIATE), so two simultaneous
         /record commands for one meeting cannot both get a bot.
         """
+        stamp = ts(now)
         row = {
             "id": secrets.token_hex(12),
             "state": State.REQUESTED.value,
-            "created_at": ts(now),
-            "updated_at": ts(now),
+            "created_at": stamp,
+            "updated_at": stamp,
             "deadline_at": ts(now + deadline),
-            "next_poll_at": ts(now),
+            "next_poll_at": stamp,
             "attempts": 0,
             "capacity_waits": 0,
             "share_token": secrets.token_urlsafe(SHARE_TOKEN_BYTES),

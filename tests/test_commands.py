@@ -7,12 +7,14 @@ The texts below contain the curly quotes and dashes that phones and Macs type, o
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import commands
 from bot.commands import (
     MAX_BOT_NAME,
     MAX_TEXT_LENGTH,
@@ -438,3 +440,17 @@ def test_any_text_is_a_command_or_a_command_error(text: str) -> None:
         assert "<!" not in str(exc)
     else:
         assert isinstance(command, HelpCommand | ListCommand | StopCommand | RecordCommand)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab:/?=#-\"'\\ \t\r\n\u00a0\u2003\x0b"))))
+@settings(max_examples=400)
+def test_words_split_exactly_as_shlex_would(text: str) -> None:
+    try:
+        expected: list[str] | str = shlex.split(text)
+    except ValueError:
+        expected = "unbalanced"
+    try:
+        got: list[str] | str = commands._split(text)
+    except ValueError:
+        got = "unbalanced"
+    assert got == expected
