@@ -10,13 +10,17 @@ p50/p95/p99/max of the time until Slack would have its answer. Target: p99 < 100
 near Slack's 3 s.
 
 Then the floor: the same bursts at once against bench/bare_bolt.py, the same gunicorn settings
-and Bolt with a `/record` listener that only acks, so what the app itself adds is visible.
+and Bolt with a `/record` listener that only acks, so what the app itself adds is visible. With
+the bench extra installed (`pip install -e '.[bench]'`), a second floor: Bolt's AsyncApp under
+uvicorn (bench/bare_async_bolt.py), what an asyncio server would leave for the listener, and
+the app itself served by uvicorn (bench/uvicorn_app.py, a prototype).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import sys
 import tempfile
 import time
@@ -120,6 +124,42 @@ def main() -> int:
             floor = measure(bare.url, ((0.0, "at once"),))
         finally:
             bare.stop()
+        floors = [("floor: gunicorn + Bolt", row) for row in floor]
+        if importlib.util.find_spec("uvicorn") and importlib.util.find_spec("aiohttp"):
+            async_env = app_env(slack.api_url, "", recall.base_url, "", Path(tmp) / "async.db")
+            bare_async = AppProcess(
+                async_env,
+                Path(tmp) / "async.log",
+                command=[
+                    *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"),
+                    *("--port", async_env["PORT"], "--log-level", "warning", "--no-access-log"),
+                    *("--loop", "uvloop", "--http", "httptools", "bench.bare_async_bolt:app"),
+                ],
+            )
+            try:
+                floors += [
+                    ("floor: uvicorn + AsyncApp", row)
+                    for row in measure(bare_async.url, ((0.0, "at once"),))
+                ]
+            finally:
+                bare_async.stop()
+            proto_env = app_env(
+                slack.api_url, slack.bot_token, recall.base_url, recall.api_key, Path(tmp) / "p.db"
+            )
+            prototype = AppProcess(
+                proto_env,
+                Path(tmp) / "prototype.log",
+                command=[sys.executable, "bench/uvicorn_app.py"],
+            )
+            try:
+                floors += [
+                    ("app on uvicorn (prototype)", row)
+                    for row in measure(prototype.url, ((0.0, "at once"),))
+                ]
+            finally:
+                prototype.stop()
+        else:
+            print("(no uvicorn + aiohttp: pip install -e '.[bench]' for the asyncio floor)")
 
     print(
         f"/record acks, {args.rounds} rounds each; Recall taking {args.recall_delay:g} s per call"
@@ -128,9 +168,7 @@ def main() -> int:
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
     failures = 0
-    for server, (size, label, results) in [("app", row) for row in rows] + [
-        ("floor", row) for row in floor
-    ]:
+    for server, (size, label, results) in [("app", row) for row in rows] + floors:
         latencies = [elapsed * 1000 for elapsed, _ in results]
         bad = sum(status != 200 for _, status in results)
         failures += bad

@@ -109,11 +109,11 @@ class SlackEventsLane:
 
     def __init__(self, bolt: App, rest: WSGIApplication):
         self._bolt = bolt
-        self._rest = rest
+        self.rest = rest
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != SLACK_EVENTS_PATH or environ["REQUEST_METHOD"] != "POST":
-            return self._rest(environ, start_response)
+            return self.rest(environ, start_response)
         try:
             response = self._answer(environ)
         except Exception:
