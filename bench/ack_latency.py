@@ -9,18 +9,14 @@ beforehand), `--rounds` times; then the same number spread evenly over one secon
 p50/p95/p99/max of the time until Slack would have its answer. Target: p99 < 100 ms, nothing
 near Slack's 3 s.
 
-Then the floor: the same bursts at once against bench/bare_bolt.py, the same gunicorn settings
-and Bolt with a `/record` listener that only acks, so what the app itself adds is visible. With
-the bench extra installed (`pip install -e '.[bench]'`), a second floor: Bolt's AsyncApp under
-uvicorn (bench/bare_async_bolt.py), what an asyncio server would leave for the listener, and
-the app itself served by uvicorn (bench/uvicorn_app.py, a prototype).
+Then the floor: the same bursts at once against bench/bare_bolt.py, the same server and Bolt
+adapter with a `/record` listener that only acks, so what the app itself adds is visible.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import sys
 import tempfile
 import time
@@ -28,7 +24,6 @@ from pathlib import Path
 
 from common import SECRET, AppProcess, app_env, machine, percentile
 
-from bot.server import THREADS
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 from tests.slack_requests import signed_headers, slash_command_body
@@ -115,51 +110,15 @@ def main() -> int:
             floor_env,
             Path(tmp) / "floor.log",
             command=[
-                *(sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread"),
-                *("--threads", str(THREADS), "--bind", f"127.0.0.1:{floor_env['PORT']}"),
-                "bench.bare_bolt:app",
+                *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"),
+                *("--port", floor_env["PORT"], "--log-level", "warning", "--no-access-log"),
+                *("--ws", "none", "bench.bare_bolt:app"),
             ],
         )
         try:
             floor = measure(bare.url, ((0.0, "at once"),))
         finally:
             bare.stop()
-        floors = [("floor: gunicorn + Bolt", row) for row in floor]
-        if importlib.util.find_spec("uvicorn") and importlib.util.find_spec("aiohttp"):
-            async_env = app_env(slack.api_url, "", recall.base_url, "", Path(tmp) / "async.db")
-            bare_async = AppProcess(
-                async_env,
-                Path(tmp) / "async.log",
-                command=[
-                    *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"),
-                    *("--port", async_env["PORT"], "--log-level", "warning", "--no-access-log"),
-                    *("--loop", "uvloop", "--http", "httptools", "bench.bare_async_bolt:app"),
-                ],
-            )
-            try:
-                floors += [
-                    ("floor: uvicorn + AsyncApp", row)
-                    for row in measure(bare_async.url, ((0.0, "at once"),))
-                ]
-            finally:
-                bare_async.stop()
-            proto_env = app_env(
-                slack.api_url, slack.bot_token, recall.base_url, recall.api_key, Path(tmp) / "p.db"
-            )
-            prototype = AppProcess(
-                proto_env,
-                Path(tmp) / "prototype.log",
-                command=[sys.executable, "bench/uvicorn_app.py"],
-            )
-            try:
-                floors += [
-                    ("app on uvicorn (prototype)", row)
-                    for row in measure(prototype.url, ((0.0, "at once"),))
-                ]
-            finally:
-                prototype.stop()
-        else:
-            print("(no uvicorn + aiohttp: pip install -e '.[bench]' for the asyncio floor)")
 
     print(
         f"/record acks, {args.rounds} rounds each; Recall taking {args.recall_delay:g} s per call"
@@ -168,7 +127,9 @@ def main() -> int:
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     worst = 0.0
     failures = 0
-    for server, (size, label, results) in [("app", row) for row in rows] + floors:
+    for server, (size, label, results) in [("app", row) for row in rows] + [
+        ("floor", row) for row in floor
+    ]:
         latencies = [elapsed * 1000 for elapsed, _ in results]
         bad = sum(status != 200 for _, status in results)
         failures += bad

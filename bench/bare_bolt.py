@@ -1,17 +1,18 @@
-"""The floor for bench/ack_latency.py: the same server and Bolt, with a `/record` listener that
-only acks. What the real app adds on top of this is our work (parsing, saving the request).
+"""The floor for bench/ack_latency.py: the same server (uvicorn) and the same Bolt adapter as the
+app, with a `/record` listener that only acks. What the real app adds on top of this is our
+work (parsing, saving the request).
 
-Served by bench/ack_latency.py as `gunicorn bare_bolt:app` with the app's own worker settings.
+Served by bench/ack_latency.py as `uvicorn bench.bare_bolt:app`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.asgi import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
 
 
@@ -33,9 +34,14 @@ def record(ack: Ack) -> None:
 
 _slack = SlackRequestHandler(bolt)
 
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    if environ.get("PATH_INFO") == "/healthz":
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [b'{"status": "ok"}']
-    return _slack(environ, start_response)
+
+async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    if scope["type"] == "http" and scope["path"] == "/healthz":
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"status": "ok"}'})
+        return
+    await _slack(scope, receive, send)  # type: ignore[arg-type]

@@ -88,12 +88,8 @@ class AppProcess:
             time.sleep(0.1)
         raise RuntimeError(f"the app did not start; see {self._log.name}")
 
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in children.read_text().split()] if children.exists() else []
-
     def kill(self) -> None:
-        """SIGKILL, master and worker: no goodbye, as when a host dies."""
+        """SIGKILL to the whole process group: no goodbye, as when a host dies."""
         os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 

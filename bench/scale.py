@@ -9,7 +9,7 @@ memory of the real process holding 1,000 open recordings.
 2. Tick time: 100 open recordings plus N finished ones in the database; median wall time of a
    poll pass (real SQLite, real HTTP to the fake). Target: 100k vs 1k history < 1.5x.
 3. Memory: `python -m bot serve` (the Procfile command) with 1,000 open recordings, polling for
-   a minute; resident memory of the worker process. Target: < 150 MB.
+   a minute; resident memory of the process. Target: < 150 MB.
 """
 
 from __future__ import annotations
@@ -221,15 +221,11 @@ def memory(open_count: int) -> None:
             samples = []
             for _ in range(8):  # about two minutes: several full poll passes
                 time.sleep(15)
-                samples.append(sum(_rss_mb(pid) for pid in app.worker_pids()))
-            master = _rss_mb(app.proc.pid)
+                samples.append(_rss_mb(app.proc.pid))
         finally:
             app.stop()
     print(f"\n3. `python -m bot serve` with {open_count} open recordings, polling every 15 s")
-    print(
-        f"worker resident memory: peak {max(samples):.0f} MB, last {samples[-1]:.0f} MB "
-        f"(gunicorn master process: {master:.0f} MB)"
-    )
+    print(f"resident memory of the process: peak {max(samples):.0f} MB, last {samples[-1]:.0f} MB")
 
 
 def _rss_mb(pid: int) -> float:

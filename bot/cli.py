@@ -100,15 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(settings: Settings, formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
+def _serve(settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
     from bot.server import WebServer
     from bot.store import Store
 
-    # Migrate in the master before forking the worker: a clear failure here beats a crash loop.
+    # Migrate before serving: a clear failure here beats a server that cannot start.
     store = Store(settings.database_path)
     store.migrate()
     store.close()
-    WebServer(settings, formatter).run()
+    WebServer(settings).run()
     return 0
 
 

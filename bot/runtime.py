@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 # Threads that create Recall bots right after a /record (the poller is the safety net).
 RECORDING_WORKERS = 8
-# SIGTERM to exit: gunicorn's graceful timeout is 10 s; leave it room to finish.
+# SIGTERM to exit: after the server's 5 s for requests in flight (bot/server.py), well within
+# the 30 s a Procfile host allows before SIGKILL.
 STOP_TIMEOUT = 8.0
 
 

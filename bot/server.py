@@ -1,78 +1,54 @@
-"""Production web server: gunicorn, one worker process with threads, the poller inside it.
+"""Production web server: uvicorn, one process, the poller inside it.
 
-One worker, because the poller must run exactly once (APScheduler 3 has no cross-process
-coordination) and SQLite wants one writer host. Threads, because Bolt holds a request thread
-until `ack()`. The runtime is built in the worker (no preload) and its background work starts
-in `post_worker_init`, never at import.
+One process, because the poller must run exactly once (APScheduler 3 has no cross-process
+coordination) and SQLite wants one writer host. An event loop rather than request threads,
+because slash commands are answered by local work alone: one loop answers a burst of them
+faster than threads taking turns on the GIL (bench/ack_latency.py). Pages that may wait on
+Recall or Slack run on a thread pool (bot/asgi.py). The runtime starts in the lifespan
+startup, never at import.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import signal
 
-from flask import Flask
-from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger as GunicornLogger
+import uvicorn
 
+from bot.asgi import WebApp
 from bot.config import Settings
-from bot.logs import RedactingFormatter
 from bot.runtime import Runtime
-from bot.web import create_app
 
-# Request threads. A slash command holds one for a few milliseconds; 16 absorb a burst of
-# 100 at once without queueing far behind each other (bench/ack_latency.py).
-THREADS = 16
-# Procfile hosts send SIGTERM and SIGKILL 30 s later; finish or let go well within that.
-GRACEFUL_TIMEOUT = 10
+# Procfile hosts send SIGTERM and SIGKILL 30 s later. Requests in flight get this long, then
+# the runtime's own stop (bot/runtime.py, STOP_TIMEOUT) lets running steps finish.
+GRACEFUL_TIMEOUT = 5
 
 
-class WebServer(BaseApplication):
-    def __init__(self, settings: Settings, formatter: RedactingFormatter):
+class WebServer:
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.formatter = formatter
-        self.runtime: Runtime | None = None
-        super().__init__()
 
-    def load_config(self) -> None:
-        options: dict[str, Any] = {
-            "bind": f"0.0.0.0:{self.settings.port}",
-            "workers": 1,
-            "threads": THREADS,
-            "worker_class": "gthread",
-            "graceful_timeout": GRACEFUL_TIMEOUT,
-            "timeout": 60,
-            "accesslog": None,  # request paths can carry link tokens; we log what matters
-            "errorlog": "-",
-            "loglevel": self.settings.log_level.lower(),
-            "logger_class": _logger_class(self.formatter),
-            "control_socket_disable": True,  # no runtime admin socket on a shared host
-            "proc_name": "slack-record",
-            "post_worker_init": self._post_worker_init,
-            "worker_exit": self._worker_exit,
-        }
-        for key, value in options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        self.runtime = Runtime(self.settings)
-        return create_app(self.runtime)
-
-    def _post_worker_init(self, worker: Any) -> None:
-        if self.runtime is not None:
-            self.runtime.start()
-
-    def _worker_exit(self, server: Any, worker: Any) -> None:
-        if self.runtime is not None:
-            self.runtime.stop()
+    def run(self) -> None:
+        config = uvicorn.Config(
+            WebApp(Runtime(self.settings)),
+            host="0.0.0.0",
+            port=self.settings.port,
+            lifespan="on",
+            ws="none",  # no WebSockets here (Socket Mode is a client connection)
+            # Request paths can carry link tokens: no access log; we log what matters.
+            access_log=False,
+            # Our logging is already set up (bot/logs.py): uvicorn's loggers propagate to it.
+            log_config=None,
+            log_level=self.settings.log_level.lower(),
+            timeout_graceful_shutdown=GRACEFUL_TIMEOUT,
+            server_header=False,
+        )
+        # uvicorn stops gracefully on SIGTERM/SIGINT, then raises the same signal again for
+        # whatever handler was there before it. A graceful stop is a clean exit (status 0,
+        # no KeyboardInterrupt trace), so what is there before it is a handler that ignores it.
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, _stopped_already)
+        uvicorn.Server(config).run()
 
 
-def _logger_class(formatter: RedactingFormatter) -> type[GunicornLogger]:
-    """gunicorn's logger, writing our one log format with secrets scrubbed."""
-
-    class Logger(GunicornLogger):
-        def setup(self, cfg: Any) -> None:
-            super().setup(cfg)
-            for handler in self.error_log.handlers:
-                handler.setFormatter(formatter)
-
-    return Logger
+def _stopped_already(signum: int, frame: object) -> None:
+    """Runs only after uvicorn has finished stopping: nothing is left to do."""

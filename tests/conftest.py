@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.asgi import WebApp
 from bot.config import Settings
 from bot.poller import PollSummary, poll_once
 from bot.runtime import Runtime
-from bot.web import create_app
+from tests.asgi_server import AsgiServer
 from tests.fakes.recall import FakeRecall
-from tests.fakes.server import LocalServer
 from tests.fakes.slack import FakeSlack
 from tests.slack_requests import block_action_body, signed_headers, slash_command_body
 
@@ -198,7 +198,7 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 10.0) -> 
 def make_app(
     settings: Settings, clock: Clock, recall: FakeRecall, slack: FakeSlack
 ) -> Iterator[Callable[..., App]]:
-    started: list[tuple[Runtime, LocalServer]] = []
+    started: list[tuple[Runtime, AsgiServer]] = []
 
     def start(**overrides: Any) -> App:
         sleeps: list[float] = []
@@ -215,7 +215,7 @@ def make_app(
             recall_timeout=httpx.Timeout(1.0),
         )
         runtime.store.migrate()
-        server = LocalServer(create_app(runtime)).start()
+        server = AsgiServer(WebApp(runtime, manage_runtime=False)).start()
         started.append((runtime, server))
         return App(runtime, server.base_url, clock, recall, slack, sleeps)
 
