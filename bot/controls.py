@@ -38,7 +38,7 @@ class Controls:
         self.clock = clock
 
     def later(self, task: Callable[..., str], *args: Any) -> None:
-        """Answer privately once `task` is done, off the request thread (it may ask Slack
+        """Answer privately once `task` is done, after the answer to Slack (it may ask Slack
         whether the user is an admin). The last argument is Bolt's `respond`."""
         *task_args, respond = args
 

@@ -1,10 +1,11 @@
 """Posting to Slack from the background: the channel when we can, the requester when we can't.
 
-Only the poller and the recording worker use this (never a request thread), so the client may
-sleep through a 429 with slack-sdk's own handler: a 429 means Slack did not take the message,
-so asking again is safe. Nothing else is retried here, because a post whose answer was lost may
-have landed: a blind retry would post twice. Instead every post carries message metadata naming
-the recording and the kind of post, so `find_post` can ask Slack afterwards whether it landed.
+Only the poller and the recording workers use this (never while answering a request), so the
+client may sleep through a 429 with slack-sdk's own handler: a 429 means Slack did not take the
+message, so asking again is safe. Nothing else is retried here, because a post whose answer was
+lost may have landed: a blind retry would post twice. Instead every post carries message
+metadata naming the recording and the kind of post, so `find_post` can ask Slack afterwards
+whether it landed.
 
 Where a message goes (slack-platform reference §2.5, §5.2):
 - the channel where /record was typed (a public channel we are not in: we join it once);

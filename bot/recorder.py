@@ -150,7 +150,8 @@ class Recorder:
         )
 
     def start_soon(self, recording_id: str, first: bool = False) -> None:
-        """Work on a recording now, off the request thread (the poller is the safety net).
+        """Work on a recording now, on our worker threads after the answer to Slack (the
+        poller is the safety net).
 
         `first`: it was just requested; warn the requester at once if its conversation won't
         take our messages (then the result comes by DM).

@@ -1,7 +1,7 @@
 """Wiring: build every long-lived object from `Settings`, start and stop the background work.
 
-Nothing here runs at import. The web server calls `start()` once, in its single worker process,
-after the app is loaded; `stop()` runs when that worker exits (SIGTERM on deploy).
+Nothing here runs at import. The web server calls `start()` once, in its lifespan startup
+(bot/asgi.py); `stop()` runs at its shutdown (SIGTERM on deploy).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The SQLite store of recordings (sqlite-utils), shared safely by web threads and the poller.
+"""The SQLite store of recordings (sqlite-utils), shared safely by the web side and the poller.
 
 - One file at DATABASE_PATH, created with mode 0600 (it holds Slack reply hooks), WAL mode, a
   busy timeout, and one connection per thread (sqlite3 connections must not cross threads).
@@ -9,7 +9,7 @@
   timeout still covers other processes (the CLI).
 - Work is claimed with a single conditional `UPDATE ... RETURNING` that takes a lease
   (`leased_until`) and stamps a fresh `claim_token`. Only the claimer's writes (which name the
-  token) land, so two pollers, or a poller and a web thread, never both act on one recording.
+  token) land, so two pollers, or a poller and a web request, never both act on one recording.
   If the claimer dies, the lease simply expires and the row can be claimed again.
 - `next_poll_at` is the schedule (when the recording next needs a step; NULL when nothing is
   left to do). Buttons and commands may pull it forward at any time without touching a lease.
