@@ -10,6 +10,7 @@ from typing import Self
 import uvicorn
 
 from bot.asgi import WebApp
+from bot.server import BoundedHttpToolsProtocol
 
 
 class AsgiServer:
@@ -31,7 +32,12 @@ class AsgiServer:
         listening.bind(("127.0.0.1", 0))
         self._port = listening.getsockname()[1]
         config = uvicorn.Config(
-            self._app, lifespan="on", ws="none", access_log=False, log_config=None
+            self._app,
+            http=BoundedHttpToolsProtocol,  # as bot/server.py serves it
+            lifespan="on",
+            ws="none",
+            access_log=False,
+            log_config=None,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+import socket
 import time
 
 import httpx
@@ -104,6 +106,25 @@ def test_oversized_streamed_body_is_refused(app: App) -> None:
     response = httpx.post(f"{app.url}/slack/events", content=chunks)
     assert response.status_code == 413
     assert response.json() == {"error": "Request Entity Too Large"}
+
+
+def test_endless_headers_are_refused_and_the_app_carries_on(app: App) -> None:
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nX-Endless: ")
+        with contextlib.suppress(OSError):  # the server may hang up while we still send
+            for _ in range(64):
+                conn.sendall(b"a" * 4096)
+        answer = conn.recv(200)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    response = app.command("https://zoom.us/j/123")
+    assert response.status_code == 200
+
+
+def test_large_body_is_not_mistaken_for_large_headers(app: App) -> None:
+    response = httpx.post(f"{app.url}/slack/events", content=b"x" * (900 * 1024))
+    assert response.status_code == 401  # read whole, then refused for its missing signature
+    assert_nothing_started(app)
 
 
 def test_body_that_is_not_utf8_is_refused_not_crashed(app: App) -> None:
