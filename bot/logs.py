@@ -27,6 +27,14 @@ _PATTERNS = (
 QUIET_LOGGERS = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "apscheduler", "urllib3")
 
 
+def _uvicorn_name(record: logging.LogRecord) -> bool:
+    """uvicorn names its general log "uvicorn.error"; shown as "uvicorn", so that "Started
+    server process" does not read as an error."""
+    if record.name == "uvicorn.error":
+        record.name = "uvicorn"
+    return True
+
+
 class RedactingFormatter(logging.Formatter):
     def __init__(self, fmt: str | None = None, secrets: Iterable[str] = ()):
         super().__init__(fmt or "%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -49,6 +57,7 @@ def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
     formatter = RedactingFormatter(secrets=secrets)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_uvicorn_name)
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

@@ -76,3 +76,9 @@ def test_happy_path_logs_no_secret(app: App, app_log: io.StringIO) -> None:
         "passcode99",
     ):
         assert secret not in text
+
+
+def test_uvicorn_lines_are_not_labelled_errors(app: App, app_log: io.StringIO) -> None:
+    logging.getLogger("uvicorn.error").info("Started server process [1]")
+    assert "INFO uvicorn: Started server process [1]" in app_log.getvalue()
+    assert "uvicorn.error" not in app_log.getvalue()
