@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import machine, percentile
+from common import RECALL_LIMITS, machine, percentile
 from standardwebhooks.webhooks import Webhook
 
 from bot.config import Settings
@@ -36,12 +36,12 @@ from bot.poller import poll_once
 from bot.recorder import RecordingRequest
 from bot.recording import from_ts
 from bot.runtime import Runtime
+from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bench webhook secret 0123456789").decode()
 TICK = timedelta(seconds=15)
-LIMITS = {"create": 60, "list": 60, "retrieve": 300}
 
 
 class SimClock:
@@ -72,7 +72,7 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
-        FakeRecall(rate_limits=LIMITS, clock=lambda: clock().timestamp()) as recall,
+        FakeRecall(rate_limits=RECALL_LIMITS, clock=lambda: clock().timestamp()) as recall,
     ):
         slack.add_user("U0USER1", "ada")
         settings = Settings(
@@ -130,10 +130,10 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
             for r in runtime.store.all()
             if r.notified_at and r.recall_bot_id in video_done
         ]
-        calls = {kind: 0 for kind in LIMITS}
+        calls = {kind: 0 for kind in RECALL_LIMITS}
         for request in recall.requests:
             if request.path.startswith("/api/"):
-                calls[_kind(request.method, request.path)] += 1
+                calls[endpoint_class(request.method, request.path)] += 1
         runtime.stop()
         return {
             "create": calls["create"] / meetings,
@@ -195,12 +195,6 @@ def _deliver(
     runtime.webhooks.receive(body.encode(), headers)
     runtime.recorder.wait_for_background(30)
     return [(time.perf_counter() - started) * 1000] if what == "video_done" else []
-
-
-def _kind(method: str, path: str) -> str:
-    if path == "/api/v1/bot/":
-        return "create" if method == "POST" else "list"
-    return "retrieve"
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import AppProcess, app_env, machine
+from common import RECALL_LIMITS, AppProcess, app_env, machine
 
 from bot.config import Settings
 from bot.lifecycle import State
@@ -31,10 +31,10 @@ from bot.poller import poll_once
 from bot.recording import from_ts, ts
 from bot.runtime import Runtime
 from bot.store import Store
+from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 
-LIMITS = {"create": 60, "list": 60, "retrieve": 300}
 TICK = timedelta(seconds=15)
 
 
@@ -128,7 +128,7 @@ def rate_budget(open_count: int, minutes: int) -> None:
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
-        FakeRecall(rate_limits=LIMITS, clock=lambda: clock().timestamp()) as recall,
+        FakeRecall(rate_limits=RECALL_LIMITS, clock=lambda: clock().timestamp()) as recall,
     ):
         runtime = Runtime(
             settings_for(slack, recall, Path(tmp) / "scale.db"),
@@ -153,10 +153,10 @@ def rate_budget(open_count: int, minutes: int) -> None:
                     worst_gap = max(worst_gap, news - last_news[r.id])
                     last_news[r.id] = news
         wall = time.perf_counter() - wall
-        counts = {kind: 0 for kind in LIMITS}
+        counts = {kind: 0 for kind in RECALL_LIMITS}
         for request in recall.requests[before:]:
             if request.path.startswith("/api/"):
-                counts[_kind(request.method, request.path)] += 1
+                counts[endpoint_class(request.method, request.path)] += 1
         runtime.stop()
     print(
         f"\n1. {open_count} open bots recording, {minutes} simulated minutes ({passes} passes, "
@@ -164,7 +164,7 @@ def rate_budget(open_count: int, minutes: int) -> None:
     )
     print("| class | calls per minute | Recall's limit | our 80% budget |")
     print("|---|---:|---:|---:|")
-    for kind, limit in LIMITS.items():
+    for kind, limit in RECALL_LIMITS.items():
         print(f"| {kind} | {counts[kind] / minutes:.1f} | {limit} | {limit * 0.8:.0f} |")
     print(
         f"429s from the fake: {sum(recall.throttled.values())}; longest any recording went "
@@ -233,12 +233,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def _kind(method: str, path: str) -> str:
-    if path == "/api/v1/bot/":
-        return "create" if method == "POST" else "list"
-    return "retrieve"
 
 
 def main() -> int:

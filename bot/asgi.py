@@ -89,8 +89,10 @@ class SlackEvents(SlackRequestHandler):
 
     async def dispatch(self, request: AsgiHttpRequest) -> BoltResponse:
         declared = dict(request.raw_headers).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_REQUEST_BYTES):
-            return _too_large() if declared.isdigit() else _error(400, "Bad Request")
+        if declared is not None and not declared.isdigit():
+            return _error(400, "Bad Request")
+        if declared is not None and int(declared) > MAX_REQUEST_BYTES:
+            return _too_large()  # refused before reading a byte
         body = bytearray()
         while True:
             message = await request.receive()
