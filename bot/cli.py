@@ -101,14 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
-    from bot.server import WebServer
+    from bot.runtime import Runtime
     from bot.store import Store
+    from bot.web.app import create_app
+    from bot.web.server import serve
 
     # Migrate before serving: a clear failure here beats a server that cannot start.
     store = Store(settings.database_path)
     store.migrate()
     store.close()
-    WebServer(settings).run()
+    serve(create_app(Runtime(settings)), settings.port, settings.log_level)
     return 0
 
 

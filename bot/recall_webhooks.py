@@ -83,7 +83,7 @@ class WebhookIntake:
             return 401, "invalid signature"
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than a parser goes
             return 400, "not JSON"
         name = payload.get("event") if isinstance(payload, dict) else None
         if not self.ledger.first_delivery(delivery_id, str(name), self.clock()):

@@ -1,7 +1,7 @@
 """Wiring: build every long-lived object from `Settings`, start and stop the background work.
 
-Nothing here runs at import. The web server calls `start()` once, in its lifespan startup
-(bot/asgi.py); `stop()` runs at its shutdown (SIGTERM on deploy).
+Nothing here runs at import. The web app calls `start()` once, in its lifespan startup
+(bot/web/app.py); `stop()` runs at its shutdown (SIGTERM on deploy).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 
 # Threads that create Recall bots right after a /record (the poller is the safety net).
 RECORDING_WORKERS = 8
-# SIGTERM to exit: after the server's 5 s for requests in flight (bot/server.py), well within
-# the 30 s a Procfile host allows before SIGKILL.
+# SIGTERM to exit: running steps get this long to finish, well within the 30 s a Procfile host
+# allows before SIGKILL.
 STOP_TIMEOUT = 8.0
 
 
@@ -164,6 +165,22 @@ class Runtime:
             self.socket_mode.connect()
         except Exception as exc:  # the client keeps retrying by itself once it has a URL
             log.error("Socket Mode: could not connect to Slack yet (%s)", type(exc).__name__)
+
+    def health(self) -> tuple[dict[str, Any], bool]:
+        """What `GET /healthz` shows, and whether all is well (the database answers)."""
+        try:
+            open_recordings: int | None = self.store.count_open()
+        except sqlite3.Error:
+            log.exception("health check: database unavailable")
+            open_recordings = None
+        database_ok = open_recordings is not None
+        body = {
+            "status": "ok" if database_ok else "error",
+            "database": "ok" if database_ok else "unavailable",
+            "scheduler": "running" if self.poller.running else "stopped",
+            "open_recordings": open_recordings,
+        }
+        return body, database_ok
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop taking background work; let running steps finish within `timeout` seconds.

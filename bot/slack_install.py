@@ -70,7 +70,10 @@ class SignedStateStore(OAuthStateStore):
 
     def consume(self, state: str) -> bool:
         nonce, _, signature = state.partition(".")
-        if not nonce or not hmac.compare_digest(signature, self._sign(nonce)):
+        # As bytes: a state (or cookie) can carry any character, and comparing non-ASCII text
+        # raises instead of answering "no".
+        expected = self._sign(nonce).encode()
+        if not nonce or not hmac.compare_digest(signature.encode(errors="replace"), expected):
             return False
         # Deleting it is what makes it single-use; it must also still be fresh.
         deleted = self._store.write(

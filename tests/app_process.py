@@ -42,14 +42,17 @@ def base_env(tmp_path: Path) -> dict[str, str]:
 
 
 class Process:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, log_path: Path | None = None) -> None:
+        # A long run logs to a file: a pipe nobody reads would fill and stall the app.
+        self.log_path = log_path
+        self._log = open(log_path, "ab") if log_path else None  # noqa: SIM115
         self.proc = subprocess.Popen(
             # `exec` so the signal and exit status are the app's own, not an interim shell's.
             f"exec {procfile_web_command()}",
             shell=True,
             cwd=cwd,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=self._log or subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,
@@ -57,9 +60,13 @@ class Process:
 
     def output(self) -> str:
         out, _ = self.proc.communicate(timeout=15)
+        if self.log_path is not None:
+            return self.log_path.read_text(errors="replace")
         return out
 
     def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
         if self.proc.stdout and not self.proc.stdout.closed:
             self.proc.stdout.close()
 
@@ -86,8 +93,8 @@ def app_env(tmp_path: Path, slack: FakeSlack, recall: FakeRecall, port: int) -> 
     }
 
 
-def start_app(env: dict[str, str], cwd: Path) -> tuple[Process, str]:
-    process = Process(env, cwd)
+def start_app(env: dict[str, str], cwd: Path, log_path: Path | None = None) -> tuple[Process, str]:
+    process = Process(env, cwd, log_path)
     url = f"http://127.0.0.1:{env['PORT']}"
     wait_for(lambda: healthy(url), what="the web process to answer", timeout=30)
     return process, url

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.asgi import WebApp
 from bot.config import Settings
 from bot.poller import PollSummary, poll_once
 from bot.runtime import Runtime
+from bot.web.app import create_app
 from tests.asgi_server import AsgiServer
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -215,7 +215,7 @@ def make_app(
             recall_timeout=httpx.Timeout(1.0),
         )
         runtime.store.migrate()
-        server = AsgiServer(WebApp(runtime, manage_runtime=False)).start()
+        server = AsgiServer(create_app(runtime, manage_runtime=False)).start()
         started.append((runtime, server))
         return App(runtime, server.base_url, clock, recall, slack, sleeps)
 

@@ -144,8 +144,8 @@ def test_body_that_is_not_utf8_is_refused_not_crashed(app: App) -> None:
 
 def test_slack_path_answers_other_methods_plainly(app: App) -> None:
     response = httpx.get(f"{app.url}/slack/events")
-    assert response.status_code == 404
-    assert response.json() == {"error": "Not Found"}
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method Not Allowed"}
 
 
 def test_unknown_paths_answer_plain_json(app: App) -> None:

@@ -1,0 +1,137 @@
+"""The pages behind durable links: the redirect, the watch page, the embeddable player.
+
+    GET /r/{token}         302 to a fresh Recall link (the <video> source and the download)
+    GET /r/{token}/watch   an HTML5 player with what the recording is, and a download button
+    GET /r/{token}/embed   the bare player, for Slack's video block (framed by Slack only)
+
+Problems get a plain page with the right status, never a stack trace: unknown link 404, not
+ready 409 (the page reloads itself), no video 404, deleted or expired 410, Recall down 503.
+These handlers are plain functions: Starlette runs them on its worker threads, because asking
+Recall for a fresh link may take a moment.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from bot import messages
+from bot.media_links import (
+    Gone,
+    LinkError,
+    MediaLinks,
+    NotReady,
+    RecallDown,
+    UnknownLink,
+    Video,
+    recorded_on,
+)
+from bot.recording import Recording, from_ts
+from bot.slack_directory import SlackDirectory
+
+# Headers for every page here. The token in the address is the key to the video, so no page
+# may leak it in a Referer; the watch page is never framed, the embed only by Slack.
+_COMMON_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; media-src *; "
+FRAMED_BY_NOBODY = _CSP + "frame-ancestors 'none'"
+FRAMED_BY_SLACK = _CSP + "frame-ancestors https://*.slack.com"
+STATIC_THUMBNAIL = "/static/thumbnail.png"
+
+_templates = Environment(
+    loader=PackageLoader("bot.web", "templates"),
+    autoescape=select_autoescape(("html",), default=True),
+)
+
+
+class WatchPages:
+    def __init__(self, links: MediaLinks, users: SlackDirectory):
+        self._links = links
+        self._users = users
+
+    def video(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            found = self._links.video(token)
+        except LinkError as problem:
+            return self._problem_page(problem)
+        return _headers(RedirectResponse(found.url, status_code=302), FRAMED_BY_NOBODY)
+
+    def watch(self, request: Request) -> Response:
+        return self._player("watch.html", request.path_params["token"], FRAMED_BY_NOBODY)
+
+    def embed(self, request: Request) -> Response:
+        return self._player("embed.html", request.path_params["token"], FRAMED_BY_SLACK)
+
+    def _player(self, template: str, token: str, csp: str) -> Response:
+        try:
+            # Ask for the video now: a problem gets its page instead of a broken player, and
+            # the fresh link is cached for the player's own request a moment later.
+            found = self._links.video(token)
+        except LinkError as problem:
+            return self._problem_page(problem)
+        body = _templates.get_template(template).render(**self._describe(found, token))
+        return _headers(HTMLResponse(body), csp)
+
+    def _describe(self, found: Video, token: str) -> dict[str, object]:
+        rec = found.recording
+        started = recorded_on(rec)
+        return {
+            "title": messages.meeting_name(rec),
+            "platform": messages.platform_label(rec.platform),
+            "recorded_on": started.strftime("%d %b %Y, %H:%M UTC") if started else None,
+            "duration": messages.format_duration(rec.duration_seconds),
+            "requester": self._users.display_name(rec.team_id, rec.user_id),
+            "video_src": f"/r/{token}",
+            "download_href": f"/r/{token}",
+            "poster": STATIC_THUMBNAIL,
+        }
+
+    def _problem_page(self, problem: LinkError) -> Response:
+        rec = problem.recording
+        status, heading, advice = 404, "Recording not found", None
+        if isinstance(problem, UnknownLink):
+            advice = "Check that the link was copied completely."
+        elif isinstance(problem, NotReady):
+            status, heading = 409, "Not ready yet"
+            advice = (
+                "The meeting is still being recorded or the video is being prepared. "
+                "This page reloads by itself."
+            )
+        elif isinstance(problem, Gone):
+            status, heading = 410, "Recording no longer available"
+            advice = self._deleted_by(rec)
+        elif isinstance(problem, RecallDown):
+            status, heading = 503, "Temporarily unavailable"
+            advice = "Please try again in a minute."
+        else:
+            heading = "No video"
+        body = _templates.get_template("problem.html").render(
+            heading=heading,
+            title=messages.meeting_name(rec) if rec else None,
+            message=str(problem),
+            advice=advice,
+        )
+        response = _headers(HTMLResponse(body, status_code=status), FRAMED_BY_NOBODY)
+        if isinstance(problem, RecallDown):
+            response.headers["Retry-After"] = "60"
+        if isinstance(problem, NotReady):
+            response.headers["Refresh"] = "30"
+        return response
+
+    def _deleted_by(self, rec: Recording | None) -> str | None:
+        if rec is None or not rec.deleted_at or not rec.deleted_by:
+            return None
+        when = from_ts(rec.deleted_at)
+        who = self._users.display_name(rec.team_id, rec.deleted_by) or "someone"
+        return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
+
+
+def _headers(response: Response, csp: str) -> Response:
+    response.headers.update(_COMMON_HEADERS)
+    response.headers["Content-Security-Policy"] = csp
+    return response
