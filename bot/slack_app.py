@@ -113,8 +113,13 @@ def build_slack_app(
         installed = app.oauth_flow.success_handler
 
         def on_installed(args: SuccessArgs) -> BoltResponse:
-            # A (re)install brings a working token: posting to that workspace resumes.
-            store.unblock_slack(args.installation.team_id or args.installation.enterprise_id or "")
+            # A (re)install brings a working token: posting to that workspace resumes at once,
+            # and a pause of its whole Grid org lifts too (a workspace of it still without a
+            # token is paused again on its own by the first post Slack refuses).
+            found = args.installation
+            store.unblock_slack(
+                found.team_id or found.enterprise_id or "", found.enterprise_id, now=clock()
+            )
             return installed(args)
 
         app.oauth_flow.success_handler = on_installed
