@@ -6,13 +6,14 @@ receives the frozen `Settings` object, so the core is testable without touching 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -31,6 +32,17 @@ REQUIRED = {
     ),
 }
 LAYOUTS = {"speaker": "speaker_view", "gallery": "gallery_view_v2"}
+# The bot's automatic_leave settings: (default, smallest allowed). Recall's Create Bot takes
+# whole seconds only, at least 30 for the waiting room and for nobody joining and at least 1
+# for everyone left and for the recording limit, and refuses the bot otherwise. A value that
+# would have to be rounded, or is too small, would make every /record fail; it stops start-up
+# instead. MAX_RECORDING_MINUTES is sent in seconds (in_call_recording_timeout).
+AUTOMATIC_LEAVE = {
+    "WAITING_ROOM_TIMEOUT_SECONDS": (600, 30),
+    "NOONE_JOINED_TIMEOUT_SECONDS": (900, 30),
+    "EVERYONE_LEFT_TIMEOUT_SECONDS": (60, 1),
+    "MAX_RECORDING_MINUTES": (240, 1),
+}
 
 
 class ConfigError(Exception):
@@ -165,17 +177,9 @@ class Settings:
         if layout not in LAYOUTS:
             problems.append(f"DEFAULT_LAYOUT must be speaker or gallery (got {layout!r})")
         timeouts = {
-            name: int(_number(get(name), default, name, problems))
-            for name, default in (
-                ("WAITING_ROOM_TIMEOUT_SECONDS", 600),
-                ("NOONE_JOINED_TIMEOUT_SECONDS", 900),
-                ("EVERYONE_LEFT_TIMEOUT_SECONDS", 60),
-                ("MAX_RECORDING_MINUTES", 240),
-            )
+            name: _whole(get(name), default, minimum, name, problems)
+            for name, (default, minimum) in AUTOMATIC_LEAVE.items()
         }
-        for name in ("WAITING_ROOM_TIMEOUT_SECONDS", "NOONE_JOINED_TIMEOUT_SECONDS"):
-            if timeouts[name] < 30:
-                problems.append(f"{name} must be at least 30 (Recall's minimum)")
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
@@ -236,13 +240,20 @@ def _is_http_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+# Standard base64, padded or not. The verifying library decodes leniently (it drops any other
+# character), so a secret pasted with stray characters would silently become another key.
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+
+
 def _is_webhook_secret(value: str) -> bool:
-    """`whsec_` and base64 (reference §9.3)."""
+    """`whsec_` and base64, as the library that verifies deliveries (standardwebhooks) reads it."""
     if not value.startswith("whsec_") or len(value) < 16:
         return False
+    if not _BASE64.fullmatch(value.removeprefix("whsec_")):
+        return False
     try:
-        base64.b64decode(value.removeprefix("whsec_") + "==", validate=True)
-    except (binascii.Error, ValueError):
+        Webhook(value)  # whatever the library cannot use, start-up refuses too
+    except (ValueError, EmptyWebhookSecretError):
         return False
     return True
 
@@ -254,6 +265,20 @@ def _recall_root(url: str) -> str:
         if root.endswith(suffix):
             root = root[: -len(suffix)]
     return root
+
+
+def _whole(raw: str | None, default: int, minimum: int, name: str, problems: list[str]) -> int:
+    """A whole number of at least `minimum`; anything else is a problem (never rounded)."""
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not value.is_integer() or value < minimum:
+        problems.append(f"{name} must be a whole number, at least {minimum} (got {raw!r})")
+        return default
+    return int(value)
 
 
 def _number(raw: str | None, default: float, name: str, problems: list[str]) -> float:

@@ -161,3 +161,13 @@ def add_oauth_states(db: Database) -> None:
 def add_looked_at(db: Database) -> None:
     # When we last had news of the bot (a Retrieve, or seeing it in a List Bots page).
     db["recordings"].add_column("looked_at", str)
+
+
+@migrations()
+def add_slack_request_ledger(db: Database) -> None:
+    # Keys of the Slack requests acted on lately (bot/slack_replays.py): a signed request sent
+    # again within Slack's 5-minute window is acknowledged and does nothing.
+    db["slack_requests"].create(
+        {"key": str, "received_at": str}, pk="key", not_null={"received_at"}
+    )
+    db["slack_requests"].create_index(["received_at"])

@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.recorder import Recorder
 from bot.recording import ts
+from bot.slack_replays import REPLAY_MEMORY, SlackReplays
 from bot.webhook_ledger import WebhookLedger
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ class Poller:
             now = self._clock()
             if self._next_housekeeping is None or now >= self._next_housekeeping:
                 WebhookLedger(self._recorder.store).forget_before(now - DELIVERY_MEMORY)
+                # Slack requests older than this fail the signature check: a replay of one
+                # cannot get in any more, so its key is not needed.
+                SlackReplays(self._recorder.store).forget_before(now - REPLAY_MEMORY)
                 # OAuth states nobody came back with (abandoned installs) are useless now.
                 self._recorder.store.write(
                     "DELETE FROM oauth_states WHERE expires_at <= ?", [ts(now)]

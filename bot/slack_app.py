@@ -12,8 +12,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.callback_options import SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -21,8 +22,11 @@ from slack_sdk import WebClient
 
 from bot.controls import Controls
 from bot.recorder import Recorder
+from bot.slack_replays import SlackReplays, request_key
 from bot.store import Store
 from handlers import register_listeners
+
+log = logging.getLogger(__name__)
 
 # Bolt runs listeners on this pool and holds the HTTP thread until `ack()`; our listeners only
 # touch SQLite before acking, but a roomy pool keeps a burst from queueing behind itself.
@@ -48,6 +52,23 @@ class SlackConnection:
     signing_secret: str | None = None  # HTTP requests are verified with it
     bot_token: str | None = None  # one workspace
     oauth: OAuthSettings | None = None  # many workspaces
+
+
+def _drop_replays(app: App, replays: SlackReplays, clock: Callable[[], datetime]) -> None:
+    """A request Slack sent once is acted on once: a global middleware, so it runs after the
+    signature check and authorization and before every listener (bot/slack_replays.py)."""
+
+    def drop_replays(
+        request: BoltRequest, body: dict[str, Any], next: Callable[[], None]
+    ) -> BoltResponse | None:
+        key = request_key(body, request.headers, request.raw_body)
+        if not replays.first_time(key, clock()):
+            log.warning("a Slack request came again (same %s); ignored", key.partition(":")[0])
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    app.middleware(drop_replays)
 
 
 def build_slack_app(
@@ -86,13 +107,19 @@ def build_slack_app(
             request_verification_enabled=bool(connection.signing_secret),
             **common,
         )
+    _drop_replays(app, SlackReplays(store), clock)
     register_listeners(app, recorder, controls, store, clock)
     if app.oauth_flow is not None:
         installed = app.oauth_flow.success_handler
 
         def on_installed(args: SuccessArgs) -> BoltResponse:
-            # A (re)install brings a working token: posting to that workspace resumes.
-            store.unblock_slack(args.installation.team_id or args.installation.enterprise_id or "")
+            # A (re)install brings a working token: posting to that workspace resumes at once,
+            # and a pause of its whole Grid org lifts too (a workspace of it still without a
+            # token is paused again on its own by the first post Slack refuses).
+            found = args.installation
+            store.unblock_slack(
+                found.team_id or found.enterprise_id or "", found.enterprise_id, now=clock()
+            )
             return installed(args)
 
         app.oauth_flow.success_handler = on_installed

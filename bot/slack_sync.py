@@ -57,7 +57,8 @@ class SlackSync:
         fetch_video: Callable[[Recording], BotReport],
     ) -> None:
         """Raises SlackUnavailable, WorkspaceBlocked, or a RecallError (fresh link needed)."""
-        block = self.store.slack_block(rec.team_id)
+        # The workspace's own pause, or its Grid org's (an org-wide uninstall names no team).
+        block = self.store.slack_block(rec.team_id, rec.enterprise_id)
         if block is not None and block[1] > now:
             raise WorkspaceBlocked(block[1])
         try:
@@ -74,7 +75,7 @@ class SlackSync:
                 )
             raise WorkspaceBlocked(until) from exc
         if block is not None:  # it works again
-            self.store.unblock_slack(rec.team_id)
+            self.store.unblock_slack(rec.team_id, rec.enterprise_id)
             log.info("Slack posting to workspace %s works again", rec.team_id)
 
     def _sync(

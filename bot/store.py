@@ -251,15 +251,30 @@ class Store:
 
     # --- workspaces ------------------------------------------------------------------------
 
-    def slack_block(self, team_id: str) -> tuple[str, datetime] | None:
-        """Why and until when posting to this workspace is paused, if it is."""
-        rows = list(self.db["workspaces"].rows_where("team_id = ?", [team_id], limit=1))
-        if not rows or not rows[0]["slack_blocked_reason"]:
+    # A row of `workspaces` pauses one workspace (a T… id) or, after an Enterprise Grid org
+    # removed the app org-wide, every workspace of that org (its E… id, in the same column:
+    # Slack's ids of the two kinds never collide).
+
+    def slack_block(
+        self, team_id: str, enterprise_id: str | None = None
+    ) -> tuple[str, datetime] | None:
+        """Why and until when posting to this workspace is paused, if it is: by a pause of
+        its own or of its Enterprise Grid org, whichever lasts longer."""
+        keys = [team_id, enterprise_id] if enterprise_id else [team_id]
+        marks = ", ".join("?" for _ in keys)
+        row = self.db.execute(
+            "SELECT slack_blocked_reason, slack_blocked_until FROM workspaces "
+            f"WHERE team_id IN ({marks}) AND slack_blocked_reason IS NOT NULL "
+            "ORDER BY COALESCE(slack_blocked_until, '') DESC LIMIT 1",
+            keys,
+        ).fetchone()
+        if row is None:
             return None
-        return rows[0]["slack_blocked_reason"], from_ts(rows[0]["slack_blocked_until"]) or _EPOCH
+        return row[0], from_ts(row[1]) or _EPOCH
 
     def block_slack(self, team_id: str, reason: str, until: datetime, now: datetime) -> bool:
-        """Pause posting to a workspace; True if it was not paused before (log it then)."""
+        """Pause posting to a workspace, or to every workspace of an org when `team_id` is an
+        enterprise id; True if it was not paused before (log it then)."""
         with self._write_lock:
             was = self.slack_block(team_id)
             self.db["workspaces"].upsert(
@@ -273,8 +288,25 @@ class Store:
             )
         return was is None
 
-    def unblock_slack(self, team_id: str) -> None:
-        self.write("DELETE FROM workspaces WHERE team_id = ?", [team_id])
+    def unblock_slack(
+        self, team_id: str, enterprise_id: str | None = None, now: datetime | None = None
+    ) -> None:
+        """Posting works again: lift the workspace's pause and its org's, if it has one.
+
+        With `now` (the app was installed again), the final notices that were put off until
+        the pause's end are due at once instead.
+        """
+        keys = [team_id, enterprise_id] if enterprise_id else [team_id]
+        marks = ", ".join("?" for _ in keys)
+        with self.transaction() as db:
+            db.execute(f"DELETE FROM workspaces WHERE team_id IN ({marks})", keys)
+            if now is not None:
+                db.execute(
+                    "UPDATE recordings SET next_poll_at = ? WHERE finished_at IS NOT NULL "
+                    "AND notified_at IS NULL AND next_poll_at > ? "
+                    f"AND (team_id IN ({marks}) OR enterprise_id IN ({marks}))",
+                    [ts(now), ts(now), *keys, *keys],
+                )
 
     # --- reading -------------------------------------------------------------------------
     # Plain SQL through `_select`: sqlite-utils' table helpers look the schema up on every

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.controls import Controls
+from bot.controls import Actor, Controls
 
 
 def register(app: App, controls: Controls) -> None:
@@ -18,7 +18,15 @@ def register(app: App, controls: Controls) -> None:
     @app.action("stop_recording")
     @app.action("cancel_recording")
     def stop_recording(
-        ack: Ack, respond: Respond, action: dict[str, Any], body: dict[str, Any]
+        ack: Ack,
+        respond: Respond,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        context: BoltContext,
     ) -> None:
         ack()
-        controls.later(controls.stop, action.get("value", ""), body["user"]["id"], respond)
+        # The workspaces the press names (Bolt reads `team.id` from the signed payload): the
+        # user id alone could be someone else's in another workspace.
+        user = body["user"]
+        actor = Actor(context.team_id, user["id"], context.enterprise_id, user.get("team_id"))
+        controls.later(controls.stop, action.get("value", ""), actor, respond)

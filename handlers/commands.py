@@ -23,7 +23,7 @@ from bot.commands import (
     StopCommand,
     parse_command,
 )
-from bot.controls import Controls
+from bot.controls import Actor, Controls
 from bot.recorder import Recorder, RecordingRequest
 
 
@@ -38,17 +38,18 @@ def register(
         except CommandError as exc:
             ack(response_type="ephemeral", text=str(exc))
             return
-        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
+        team, channel = command["team_id"], command["channel_id"]
+        actor = Actor(team, command["user_id"], command.get("enterprise_id") or None)
         if isinstance(parsed, HelpCommand):
             ack(response_type="ephemeral", text=messages.HELP)
         elif isinstance(parsed, ListCommand):
             ack(response_type="ephemeral", text=controls.listing(team, channel))
         elif isinstance(parsed, StopCommand):
             ack()  # the answer may need Slack (is this user an admin?): it follows
-            controls.later(controls.stop_from_command, team, channel, user, parsed.link, respond)
+            controls.later(controls.stop_from_command, actor, channel, parsed.link, respond)
         elif isinstance(parsed, DeleteCommand):
             ack()
-            controls.later(controls.delete, team, user, parsed.target, respond)
+            controls.later(controls.delete, actor, parsed.target, respond)
         elif not parsed.link.joinable_by_url:
             ack(response_type="ephemeral", text=messages.huddle_not_supported())
         else:

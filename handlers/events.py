@@ -46,6 +46,8 @@ def _pause(
     clock: Callable[[], datetime],
     logger: logging.Logger,
 ) -> None:
+    # An org-wide uninstall on Enterprise Grid names only the org: pausing its id pauses every
+    # workspace of it (recordings keep their enterprise_id; see Store.slack_block).
     team_id = context.team_id or context.enterprise_id or ""
     now = clock()
     store.block_slack(team_id, reason, now + PAUSE, now)

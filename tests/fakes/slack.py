@@ -194,14 +194,17 @@ class FakeSlack:
         access_token: str | None = None,
         bot_user_id: str = "UBOT2",
         authed_user_id: str = "U0USER1",
+        enterprise_id: str | None = None,
     ) -> str:
         """Make ``oauth.v2.access(code=...)`` succeed once; returns the bot token it issues,
-        which then works for Web API calls as that team."""
+        which then works for Web API calls as that team. With ``enterprise_id``, the team is
+        a workspace of that Enterprise Grid org."""
         token = access_token or f"xoxb-{team_id}-{code}"
         with self._lock:
             self._oauth_codes[code] = {
                 "token": token,
                 "team": {"id": team_id, "name": team_name},
+                "enterprise": {"id": enterprise_id, "name": "Grid"} if enterprise_id else None,
                 "bot_user_id": bot_user_id,
                 "authed_user_id": authed_user_id,
             }
@@ -484,7 +487,7 @@ class FakeSlack:
             "bot_user_id": grant["bot_user_id"],
             "app_id": APP_ID,
             "team": dict(team),
-            "enterprise": None,
+            "enterprise": grant["enterprise"],
             "authed_user": {"id": grant["authed_user_id"]},
             "is_enterprise_install": False,
         }
