@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.oauth.callback_options import SuccessArgs
+from slack_bolt.oauth.callback_options import FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -123,4 +123,14 @@ def build_slack_app(
             return installed(args)
 
         app.oauth_flow.success_handler = on_installed
+        refused = app.oauth_flow.failure_handler
+
+        def on_refused(args: FailureArgs) -> BoltResponse:
+            # A state we did not issue (forged, reused, expired) is a bad request, not a
+            # missing login: Bolt suggests 401, which asks a browser for credentials.
+            if args.suggested_status_code == 401:
+                args.suggested_status_code = 400
+            return refused(args)
+
+        app.oauth_flow.failure_handler = on_refused
     return app
