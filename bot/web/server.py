@@ -9,8 +9,8 @@ internet-facing edge needs, without any subclass of server internals:
   keep-alive connection is closed after the same time;
 - heads (and chunked trailers) are bounded by HEAD_BUFFER_BYTES: a head over about 48 KB is
   refused with 431, and a trailer section cannot grow memory;
-- at most MAX_CONCURRENT requests are served at once; further connections wait in the listen
-  backlog (back-pressure) instead of using up file descriptors;
+- at most `connection_cap()` connections are served at once; further connections wait in the
+  listen backlog (back-pressure) instead of using up file descriptors;
 - bodies are read by the app itself with a size cap and a deadline (bot/web/limits.py).
 
 docs/performance.md ("Choosing the web server") compares it with uvicorn and hypercorn.
@@ -37,10 +37,12 @@ HEADER_TIMEOUT_SECONDS = 10
 # hyper's read buffer: heads up to this size always pass; it grows its buffer in steps, so the
 # effective refusal point is somewhat above (about 48 KB here). Slack's heads are ~2 KB.
 HEAD_BUFFER_BYTES = 32 * 1024
-# Connections served at once; more wait in the listen backlog. Half the usual 1,024 open-file
-# limit, so a flood of idle connections cannot starve SQLite and the outbound clients of file
-# descriptors.
-MAX_CONCURRENT = 512
+# Connections served at once; more wait in the listen backlog. granian counts connections, not
+# requests, so a slow client holds a place until HEADER_TIMEOUT frees it: the cap must sit far
+# above real traffic (Slack and a few viewers), yet leave half the open-file limit to SQLite
+# and the outbound clients. On a host that allows only 1,024 open files that is 512.
+MAX_CONCURRENT = 2048
+RESERVED_FILES = 256
 LISTEN_BACKLOG = 1024
 
 # Granian's own loggers propagate to ours (bot/logs.py), so its lines are formatted and
@@ -57,6 +59,27 @@ _GRANIAN_LOGGING: dict[str, Any] = {
 }
 
 
+def connection_cap() -> int:
+    """How many connections to serve at once: MAX_CONCURRENT, or fewer if the process may not
+    open that many files. Raises the soft open-file limit to the hard one first (a host's
+    default soft limit is often 1,024 while it allows far more)."""
+    try:
+        import resource
+    except ImportError:  # not on Unix: the platform decides
+        return MAX_CONCURRENT
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = 2 * MAX_CONCURRENT + RESERVED_FILES
+        target = wanted if hard == resource.RLIM_INFINITY else min(hard, wanted)
+        if target > soft:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+                soft = target
+            except (ValueError, OSError):
+                pass
+    return max(64, min(MAX_CONCURRENT, (soft - RESERVED_FILES) // 2))
+
+
 def build_server(app: ASGIApp, host: str, port: int, log_level: str = "INFO") -> Server:
     """The granian server for `app`, with the edge's limits (tests serve through it too)."""
     return Server(
@@ -67,7 +90,7 @@ def build_server(app: ASGIApp, host: str, port: int, log_level: str = "INFO") ->
         http=HTTPModes.http1,
         websockets=False,  # Socket Mode is a client connection; nothing here speaks WebSocket
         backlog=LISTEN_BACKLOG,
-        backpressure=MAX_CONCURRENT,
+        backpressure=connection_cap(),
         http1_settings=HTTP1Settings(
             header_read_timeout=HEADER_TIMEOUT_SECONDS * 1000,
             keep_alive=True,
