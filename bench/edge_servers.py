@@ -1,6 +1,6 @@
 """Candidate web servers under hostile clients: which one holds the line by itself.
 
-    python bench/edge_servers.py [--servers granian,hypercorn,uvicorn-h11,uvicorn-httptools,today]
+    python bench/edge_servers.py [--servers granian,hypercorn,uvicorn-h11,uvicorn-httptools]
                                  [--probes bomb,heads,slowloris,stalled,idle,burst,sigterm]
                                  [--slowloris 300] [--stalled 32] [--burst 100] [--bomb-mib 64]
                                  [--granian-backpressure 256]
@@ -17,12 +17,12 @@ best:
 - uvicorn-h11: `h11_max_incomplete_event_size` 32 KiB, `timeout_keep_alive` 5 s,
   `limit_concurrency` 256.
 - uvicorn-httptools: uvicorn's defaults with httptools (the baseline: no limits of its own).
-- today: uvicorn and httptools with the protocol class bot/server.py serves with now (meant to
-  refuse more than 64 KB of request line and headers), as bot/server.py configures it. Its
-  process also imports the bot package (Bolt, Flask), which shows in its memory.
+(docs/performance.md also shows a fifth column, "today": the uvicorn server the app had before,
+with its own protocol class; that code is gone, its figures stay there as history.)
 
-The uvicorn candidates run on uvloop (uvicorn's choice when it is installed, as in production
-today); granian and hypercorn on asyncio's own loop, started by `asyncio.run`.
+The uvicorn candidates run on uvloop (uvicorn's choice when it is installed); granian and
+hypercorn on asyncio's own loop, started by `asyncio.run`. uvicorn and hypercorn are not
+dependencies of the app: `pip install -e '.[bench]'` brings them.
 
 Probes, each against a fresh server process so that one cannot spoil the next:
 
@@ -78,7 +78,7 @@ CONCURRENCY = 256
 # Procfile hosts send SIGKILL this long after SIGTERM.
 STOP_GRACE = 30.0
 
-SERVERS = ("granian", "hypercorn", "uvicorn-h11", "uvicorn-httptools", "today")
+SERVERS = ("granian", "hypercorn", "uvicorn-h11", "uvicorn-httptools")
 HEAD_SIZES_KIB = (40, 65, 100)
 PIECES_KIB = 40
 
@@ -240,14 +240,6 @@ def serve_uvicorn(name: str, app: BodyLimit, port: int) -> None:
         }
     elif name == "uvicorn-httptools":
         options = {"http": "httptools"}
-    elif name == "today":
-        from bot.server import GRACEFUL_TIMEOUT, BoundedHttpToolsProtocol
-
-        options = {
-            "http": BoundedHttpToolsProtocol,
-            "timeout_graceful_shutdown": GRACEFUL_TIMEOUT,
-            "server_header": False,
-        }
     else:
         raise SystemExit(f"unknown server {name!r}")
     config = uvicorn.Config(
