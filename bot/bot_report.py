@@ -1,4 +1,4 @@
-"""Read what matters out of Recall's bot object (reference §5.1), tolerating missing parts.
+"""Read what matters out of Recall's bot object, tolerating missing parts.
 
 Recall adds fields, codes and nulls freely; this module never raises on shape surprises. It
 returns a `BotReport`, a small immutable summary the state machine can decide on.
@@ -6,8 +6,9 @@ returns a `BotReport`, a small immutable summary the state machine can decide on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -89,15 +90,52 @@ def report_from_status(code: str, sub_code: str | None, at: datetime | None) -> 
     )
 
 
+# RFC 3339's date-time: T and Z in either case, any number of fraction digits, a numeric
+# offset (hours up to 23), and a leap second (:60). A space for the T is accepted too, as many
+# writers use one. Only ASCII digits: `\d` would also take other scripts' digits.
+_RFC3339 = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]"
+    r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?"
+    r"(?:[Zz]|(?P<sign>[+-])(?P<offset_hour>[01][0-9]|2[0-3]):(?P<offset_minute>[0-5][0-9]))"
+)
+
+
 def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 with `Z` or an offset, with or without microseconds; None if unreadable."""
+    """An RFC 3339 timestamp (or another ISO 8601 form with an offset) as a UTC datetime.
+
+    None, never an exception, for anything else: no offset (not an instant), unreadable, or
+    an instant outside what a UTC datetime can hold (years 1 to 9999), such as
+    `0001-01-01T00:30:00+01:00`. Every time we keep is UTC, so storing it cannot overflow.
+    """
     if not isinstance(value, str) or not value:
         return None
+    match = _RFC3339.fullmatch(value)
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if match is None:
+            parsed = datetime.fromisoformat(value)
+            return parsed.astimezone(UTC) if parsed.tzinfo else None
+        return _rfc3339_utc(match)
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else None
+
+
+def _rfc3339_utc(match: re.Match[str]) -> datetime:
+    """The UTC instant a matched timestamp names; ValueError/OverflowError if there is none."""
+    second = int(match["second"])
+    # Truncated to microseconds: rounding could carry into the next second.
+    micros = int((match["fraction"] or "")[:6].ljust(6, "0"))
+    if second == 60:
+        # A leap second: datetime has no :60. The minute's last microsecond keeps it after
+        # everything earlier in that minute and not after the next one.
+        second, micros = 59, 999_999
+    day = date.fromisoformat(match["date"])
+    local = datetime.combine(day, time(int(match["hour"]), int(match["minute"]), second, micros))
+    offset = timedelta()
+    if match["sign"]:
+        offset = timedelta(hours=int(match["offset_hour"]), minutes=int(match["offset_minute"]))
+        offset = -offset if match["sign"] == "-" else offset
+    # Taking the offset away is what can leave datetime's range (OverflowError).
+    return (local - offset).replace(tzinfo=UTC)
 
 
 def _status_change(item: Any) -> StatusChange | None:
@@ -110,8 +148,13 @@ def _status_change(item: Any) -> StatusChange | None:
     )
 
 
-def _sort_key(at: datetime | None) -> float:
-    return at.timestamp() if at else float("-inf")
+# Comparing datetimes, not float timestamps, keeps microseconds apart at any year.
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _sort_key(at: datetime | None) -> datetime:
+    """A missing time sorts as the oldest."""
+    return at or _EARLIEST
 
 
 def _code(status: Any) -> str | None:
@@ -134,19 +177,28 @@ def _first_dict(value: Any) -> dict[str, Any]:
     return next((item for item in _list(value) if isinstance(item, dict)), {})
 
 
-# Recall's links are pre-signed S3 URLs that live about 5 hours (reference §5.3).
+# Recall's links are pre-signed S3 URLs that live about 5 hours.
 ASSUMED_LINK_LIFETIME = timedelta(hours=5)
+# The longest a SigV4 pre-signed link can be valid; a larger X-Amz-Expires is not honoured, so
+# believing it would keep a dead link in our cache.
+MAX_LINK_LIFETIME = timedelta(days=7)
+_MAX_LINK_SECONDS = int(MAX_LINK_LIFETIME.total_seconds())
 
 
 def download_url_expiry(url: str, fetched_at: datetime) -> datetime:
     """When a pre-signed download link stops working.
 
     Read from the SigV4 query (`X-Amz-Date` + `X-Amz-Expires`) when present; otherwise assume
-    Recall's documented lifetime, counted from when we fetched it.
+    Recall's usual lifetime, counted from when we fetched it. Never later than
+    `MAX_LINK_LIFETIME` after the fetch, whatever the query says.
     """
     query = parse_qs(urlsplit(url).query)
     try:
         signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        return signed_at + timedelta(seconds=int(query["X-Amz-Expires"][0]))
-    except (KeyError, IndexError, ValueError):
+        # Clamped before it becomes a timedelta, which a huge number would overflow.
+        seconds = min(max(int(query["X-Amz-Expires"][0]), 0), _MAX_LINK_SECONDS)
+        expires_at = signed_at + timedelta(seconds=seconds)
+    except (KeyError, IndexError, ValueError, OverflowError):
         return fetched_at + ASSUMED_LINK_LIFETIME
+    # A signing clock far ahead of ours must not make a link look good for longer either.
+    return min(expires_at, fetched_at + MAX_LINK_LIFETIME)
