@@ -21,16 +21,38 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class RecordingReport:
+    """One of the bot's recordings. Recall starts a new one each time recording is stopped and
+    started again, so a bot may have several, each with its own mixed video."""
+
+    recording_id: str | None
+    status: str | None
+    video_status: str | None
+    download_url: str | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    # When it started, or, before Recall says so, when it was created: what parts go by.
+    starts_at: datetime | None = None
+
+    @property
+    def has_video(self) -> bool:
+        return self.video_status == "done" and bool(self.download_url)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.completed_at:
+            return max(0.0, (self.completed_at - self.started_at).total_seconds())
+        return None
+
+
+@dataclass(frozen=True)
 class BotReport:
     bot_id: str | None
     latest: StatusChange | None
     # Why the bot left the call, kept even after `done` follows (a `done` has no sub_code).
     call_ended_sub_code: str | None
-    recording_status: str | None
-    video_status: str | None
-    download_url: str | None
-    recording_started_at: datetime | None
-    recording_completed_at: datetime | None
+    # Every recording, earliest start first (see `read_bot`).
+    recordings: tuple[RecordingReport, ...] = ()
 
     @property
     def latest_code(self) -> str | None:
@@ -41,16 +63,39 @@ class BotReport:
         return self.latest.sub_code if self.latest else None
 
     @property
+    def videos(self) -> tuple[RecordingReport, ...]:
+        """The recordings with a finished video, in the order of their parts: part 1 first."""
+        return tuple(r for r in self.recordings if r.has_video)
+
+    @property
+    def posted(self) -> RecordingReport | None:
+        """The recording whose video is posted: the first part. Until one has a video, the
+        recording started last: while the bot records, that is the one in progress."""
+        videos = self.videos
+        if videos:
+            return videos[0]
+        return self.recordings[-1] if self.recordings else None
+
+    @property
     def has_video(self) -> bool:
-        return self.video_status == "done" and bool(self.download_url)
+        return bool(self.videos)
+
+    @property
+    def download_url(self) -> str | None:
+        videos = self.videos
+        return videos[0].download_url if videos else None
+
+    @property
+    def recording_started_at(self) -> datetime | None:
+        return self.posted.started_at if self.posted else None
+
+    @property
+    def recording_completed_at(self) -> datetime | None:
+        return self.posted.completed_at if self.posted else None
 
     @property
     def duration_seconds(self) -> float | None:
-        if self.recording_started_at and self.recording_completed_at:
-            return max(
-                0.0, (self.recording_completed_at - self.recording_started_at).total_seconds()
-            )
-        return None
+        return self.posted.duration_seconds if self.posted else None
 
 
 def read_bot(bot: dict[str, Any]) -> BotReport:
@@ -61,18 +106,18 @@ def read_bot(bot: dict[str, Any]) -> BotReport:
     )[1]
     call_ended = [c for c in changes if c.code == "call_ended" and c.sub_code]
     call_ended_sub = max(call_ended, key=lambda c: _sort_key(c.at)).sub_code if call_ended else None
-
-    recording = _first_dict(bot.get("recordings"))
-    video = _dict(_dict(recording.get("media_shortcuts")).get("video_mixed"))
+    recordings = [
+        _recording(item) for item in _list(bot.get("recordings")) if isinstance(item, dict)
+    ]
+    # Parts go by start time, earliest first: part 1 is the start of the meeting, and a part's
+    # number does not depend on the order Recall lists them in. A recording with no time at
+    # all goes last; ties keep the list order (sorted is stable).
+    recordings.sort(key=lambda r: (r.starts_at is None, _sort_key(r.starts_at)))
     return BotReport(
         bot_id=bot.get("id") if isinstance(bot.get("id"), str) else None,
         latest=latest,
         call_ended_sub_code=call_ended_sub,
-        recording_status=_code(recording.get("status")) if recording else None,
-        video_status=_code(video.get("status")) if video else None,
-        download_url=_str(_dict(video.get("data")).get("download_url")),
-        recording_started_at=parse_time(recording.get("started_at")),
-        recording_completed_at=parse_time(recording.get("completed_at")),
+        recordings=tuple(recordings),
     )
 
 
@@ -82,11 +127,20 @@ def report_from_status(code: str, sub_code: str | None, at: datetime | None) -> 
         bot_id=None,
         latest=StatusChange(code, sub_code, at),
         call_ended_sub_code=sub_code if code == "call_ended" else None,
-        recording_status=None,
-        video_status=None,
-        download_url=None,
-        recording_started_at=None,
-        recording_completed_at=None,
+    )
+
+
+def _recording(recording: dict[str, Any]) -> RecordingReport:
+    video = _dict(_dict(recording.get("media_shortcuts")).get("video_mixed"))
+    started_at = parse_time(recording.get("started_at"))
+    return RecordingReport(
+        recording_id=_str(recording.get("id")),
+        status=_code(recording.get("status")),
+        video_status=_code(video.get("status")) if video else None,
+        download_url=_str(_dict(video.get("data")).get("download_url")),
+        started_at=started_at,
+        completed_at=parse_time(recording.get("completed_at")),
+        starts_at=started_at or parse_time(recording.get("created_at")),
     )
 
 
@@ -171,10 +225,6 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def _first_dict(value: Any) -> dict[str, Any]:
-    return next((item for item in _list(value) if isinstance(item, dict)), {})
 
 
 # Recall's links are pre-signed S3 URLs that live about 5 hours.
