@@ -9,8 +9,8 @@ Every source of news about a bot (the poller today; webhooks and buttons later) 
 
 States only move forward along that line, whatever order reports arrive in: a late
 `in_call_recording` cannot pull a `processing` recording back. `ready`, `failed` and
-`cancelled` are final. Recall's status codes are an open set (reference §6): a code we do not
-know leaves the state alone and is logged once.
+`cancelled` are final. Recall's status codes are an open set: a code we do not know leaves
+the state alone and is logged once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.bot_report import BotReport
+from bot.bot_report import BotReport, RecordingReport
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ ALLOWED: dict[State, frozenset[State]] = {
     for i, state in enumerate(_FORWARD)
 } | {state: frozenset() for state in FINAL}
 
-# Recall bot status code → the state it shows (reference §6). done/fatal/media_expired are
+# Recall bot status code → the state it shows. done/fatal/media_expired are
 # decided in `decide` because they depend on the recording too.
 STATUS_TARGETS: dict[str, State] = {
     "ready": State.SCHEDULED,
@@ -93,9 +93,10 @@ class Outcome:
 
 
 def decide(report: BotReport) -> Outcome | None:
-    """Read a bot report the way reference §5.2 says; None means "nothing we understand".
+    """What a bot report means for the recording; None means "nothing we understand".
 
-    `done` alone is not success: success is a finished mixed video with a download URL.
+    `done` alone is not success: success is a finished mixed video with a download URL, in
+    any of the bot's recordings.
     """
     if report.has_video:
         return Outcome(State.READY)
@@ -118,18 +119,31 @@ def decide(report: BotReport) -> Outcome | None:
 
 
 def _decide_done(report: BotReport) -> Outcome:
-    if report.video_status == "failed" or report.recording_status == "failed":
+    """The bot has finished, no recording has a video yet: is one still coming, and if not, why?
+
+    Each recording (one per start of recording) has its own video: wait while any of them may
+    still produce one, and fail only when none can.
+    """
+    recordings = report.recordings
+    if any(_video_may_come(r) for r in recordings):
+        return Outcome(State.PROCESSING)
+    if any("failed" in (r.video_status, r.status) for r in recordings):
         return Outcome(State.FAILED, "video_failed")
-    if report.video_status == "deleted" or report.recording_status == "deleted":
+    if any("deleted" in (r.video_status, r.status) for r in recordings):
         return Outcome(State.FAILED, "media_deleted")
-    if report.recording_status is None or report.video_status is None:
-        # The bot finished without recording anything: the call_ended sub_code says why
-        # (e.g. never admitted from the waiting room).
-        if report.call_ended_sub_code:
-            return Outcome(State.FAILED, "call_ended", report.call_ended_sub_code)
-        return Outcome(State.FAILED, "no_video")
-    # Recording exists and its video is still processing: keep following it.
-    return Outcome(State.PROCESSING)
+    # The bot finished without recording anything: the call_ended sub_code says why
+    # (e.g. never admitted from the waiting room).
+    if report.call_ended_sub_code:
+        return Outcome(State.FAILED, "call_ended", report.call_ended_sub_code)
+    return Outcome(State.FAILED, "no_video")
+
+
+def _video_may_come(recording: RecordingReport) -> bool:
+    """A video still processing (or `done` whose link has not appeared yet, or a status we
+    don't know), in a recording that itself neither failed nor was deleted."""
+    if recording.video_status is None or recording.status in ("failed", "deleted"):
+        return False
+    return recording.video_status not in ("failed", "deleted")
 
 
 def advance(current: State, target: State) -> State | None:

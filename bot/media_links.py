@@ -1,12 +1,16 @@
 """Durable links: `PUBLIC_BASE_URL/r/<token>` keeps working long after Recall's own link dies.
 
 Recall's `download_url` is a pre-signed S3 link that expires after about 5 hours and works for
-whoever holds it (reference §5.3). We never post or store it: each visit to our link asks Recall
-for a fresh one, cached only while it has an hour or more to live, and redirects there.
+whoever holds it. We never post or store it: each visit to our link asks Recall for a fresh
+one, cached only while it has an hour or more to live, and redirects there.
 
-    MediaLinks.video(token) -> Video          or raises one of:
+A bot that stopped and started recording has several recordings, each with its own video:
+those are the recording's parts, numbered from 1 in the order they started (see
+bot/bot_report.py). Part 1 is the video that is posted; `Video.parts` says how many there are.
+
+    MediaLinks.video(token, part=1) -> Video  or raises one of:
     LinkError
-     ├── UnknownLink        no such token (404)
+     ├── UnknownLink        no such token, or no such part (404)
      ├── NotReady           recording still going or being processed (409)
      ├── NoVideo            the recording failed: there never was a video (404)
      ├── Gone               deleted by someone, or expired/deleted at Recall (410)
@@ -64,6 +68,8 @@ class Video:
     recording: Recording
     url: str  # Recall's signed link: redirect to it, never show or log it
     expires_at: datetime
+    part: int = 1  # which of the recording's videos, from 1
+    parts: int = 1  # how many videos the recording has: its recordings with a finished video
 
 
 class MediaLinks:
@@ -71,7 +77,8 @@ class MediaLinks:
         self.store = store
         self.recall = recall
         self.clock = clock
-        self._cache: dict[str, tuple[str, datetime]] = {}
+        # (recording id, part) -> (url, expires_at, parts as counted when the link was fetched)
+        self._cache: dict[tuple[str, int], tuple[str, datetime, int]] = {}
         self._lock = threading.Lock()
 
     def recording(self, token: str) -> Recording:
@@ -82,8 +89,11 @@ class MediaLinks:
             raise UnknownLink("There is no recording at this address.")
         return recording
 
-    def video(self, token: str) -> Video:
+    def video(self, token: str, part: int = 1) -> Video:
+        """A fresh link to one of the recording's videos: part 1 is the posted one."""
         rec = self.recording(token)
+        if part < 1:
+            raise UnknownLink("This recording has no such part.", rec)
         if rec.deleted_at:
             raise Gone("This recording was deleted.", rec)
         if rec.state == State.FAILED:
@@ -95,15 +105,16 @@ class MediaLinks:
             raise NotReady("The video isn't ready yet.", rec)
         now = self.clock()
         with self._lock:
-            cached = self._cache.get(rec.id)
+            cached = self._cache.get((rec.id, part))
         if cached and cached[1] - now > COMFORT_MARGIN:
-            return Video(rec, *cached)
-        url, expires_at = self._fetch(rec, now)
+            url, expires_at, parts = cached
+            return Video(rec, url, expires_at, part, parts)
+        url, expires_at, parts = self._fetch(rec, part, now)
         with self._lock:
-            self._cache[rec.id] = (url, expires_at)
-        return Video(rec, url, expires_at)
+            self._cache[(rec.id, part)] = (url, expires_at, parts)
+        return Video(rec, url, expires_at, part, parts)
 
-    def _fetch(self, rec: Recording, now: datetime) -> tuple[str, datetime]:
+    def _fetch(self, rec: Recording, part: int, now: datetime) -> tuple[str, datetime, int]:
         try:
             # Someone is waiting in a browser: worth a short wait for our Recall budget.
             report = read_bot(self.recall.get_bot(rec.recall_bot_id or "", wait=2.0))
@@ -111,12 +122,16 @@ class MediaLinks:
             raise Gone("Recall no longer has this recording.", rec) from exc
         except RecallError as exc:
             raise RecallDown("The recording service can't be reached right now.", rec) from exc
-        deleted = "deleted" in (report.video_status, report.recording_status)
-        if report.latest_code == "media_expired" or deleted:
+        videos = report.videos
+        deleted = any("deleted" in (r.video_status, r.status) for r in report.recordings)
+        if report.latest_code == "media_expired" or (deleted and not videos):
             raise Gone("This recording has expired: Recall deleted the video.", rec)
-        if not report.has_video or not report.download_url:
+        if not videos:
             raise RecallDown("The recording service did not give us the video just now.", rec)
-        return report.download_url, download_url_expiry(report.download_url, now)
+        if part > len(videos):
+            raise UnknownLink("This recording has no such part.", rec)
+        url = videos[part - 1].download_url or ""
+        return url, download_url_expiry(url, now), len(videos)
 
 
 def recorded_on(rec: Recording) -> datetime | None:

@@ -307,6 +307,18 @@ def test_download_url_serves_mp4_with_ranges_until_it_expires(
     assert httpx.get(url.replace("X-Amz-Signature=", "X-Amz-Signature=0")).status_code == 403
 
 
+def test_each_recording_has_its_own_download_url(api: httpx.Client, recall: FakeRecall):
+    bot = create(api)
+    recall.run_meeting(bot["id"])
+    later = datetime.now(UTC)
+    second = recall.add_recording(bot["id"], later, later + timedelta(minutes=5))
+
+    recordings = api.get(f"{BOTS}{bot['id']}/").json()["recordings"]
+    urls = [r["media_shortcuts"]["video_mixed"]["data"]["download_url"] for r in recordings]
+    assert [recall.recording_of(url) for url in urls] == [recordings[0]["id"], second]
+    assert [httpx.get(url).status_code for url in urls] == [200, 200]
+
+
 def test_delete_media_leaves_deleted_statuses_and_no_link(api: httpx.Client, recall: FakeRecall):
     bot = create(api)
     recall.run_meeting(bot["id"])
@@ -478,6 +490,13 @@ def _media_expired(api: httpx.Client, recall: FakeRecall, bot_id: str) -> None:
     recall.expire_media(bot_id)
 
 
+def _recording_restarted(api: httpx.Client, recall: FakeRecall, bot_id: str) -> None:
+    recall.run_meeting(bot_id)
+    later = datetime.now(UTC)
+    recall.add_recording(bot_id, later, later + timedelta(minutes=3), video=None)
+    recall.add_recording(bot_id, later + timedelta(minutes=4), later + timedelta(minutes=9))
+
+
 SCENARIOS: dict[str, Callable[[httpx.Client, FakeRecall, str], object]] = {
     "new": lambda api, recall, bot_id: None,
     "in_call": _in_call,
@@ -491,6 +510,7 @@ SCENARIOS: dict[str, Callable[[httpx.Client, FakeRecall, str], object]] = {
     "left_call": _leave,
     "media_deleted": _delete_media,
     "media_expired": _media_expired,
+    "recording_restarted": _recording_restarted,
 }
 
 

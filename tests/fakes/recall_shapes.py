@@ -329,33 +329,38 @@ def recording_in_progress(started_at: datetime) -> Json:
 
 
 def finished_recording(
-    started_at: datetime, completed_at: datetime, video: str, recording_id: str | None = None
+    started_at: datetime,
+    completed_at: datetime,
+    video: str | None,
+    recording_id: str | None = None,
 ) -> Json:
-    """A completed recording whose mixed video has status ``video``.
+    """A completed recording whose mixed video has status ``video`` (None: no mixed video).
 
     ``download_url`` is left null here: the fake fills a fresh one in on every read.
     """
-    if video not in ("done", "processing", "failed", "deleted"):
-        raise ValueError(f"video must be done, processing, failed or deleted, not {video!r}")
+    if video not in ("done", "processing", "failed", "deleted", None):
+        raise ValueError(f"video must be done, processing, failed, deleted or None, not {video!r}")
     updated = completed_at + timedelta(seconds=6, milliseconds=600)
+    video_mixed = {
+        "id": str(uuid.uuid4()),
+        "created_at": iso(started_at),
+        "status": {"code": video, "sub_code": None, "updated_at": iso(updated)},
+        "metadata": {},
+        "format": "mp4",
+        "data": {"download_url": None},
+    }
     return {
         "id": recording_id or str(uuid.uuid4()),
         "created_at": iso(started_at - timedelta(milliseconds=371)),
         "started_at": iso(started_at),
         "completed_at": iso(completed_at),
         "expires_at": iso(completed_at + DEFAULT_RETENTION),
-        # The recording as a whole follows its video: the only media we ask for.
-        "status": {"code": video, "sub_code": None, "updated_at": iso(updated)},
+        # The recording as a whole follows its video: the only media we ask for. Without one
+        # the recording still finished: nothing came of it.
+        "status": {"code": video or "done", "sub_code": None, "updated_at": iso(updated)},
         "metadata": {},
         "media_shortcuts": {
-            "video_mixed": {
-                "id": str(uuid.uuid4()),
-                "created_at": iso(started_at),
-                "status": {"code": video, "sub_code": None, "updated_at": iso(updated)},
-                "metadata": {},
-                "format": "mp4",
-                "data": {"download_url": None},
-            },
+            "video_mixed": video_mixed if video else None,
             "transcript": None,
             "participant_events": None,
             "meeting_metadata": None,

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tests.fakes import recall_shapes as shapes
 from tests.fakes.recall_shapes import Json, as_datetime, iso, now
@@ -54,7 +54,8 @@ class BotStore:
         self._lock = threading.RLock()
         self._bots: dict[str, Json] = {}
         self._created: list[str] = []
-        self._signatures: dict[str, tuple[str, float]] = {}  # signature -> (bot id, expiry)
+        # signature -> (bot id, recording id, expiry): each link is for one recording's video
+        self._signatures: dict[str, tuple[str, str, float]] = {}
         self._media_base = "http://127.0.0.1"
 
     # --- what the API does --------------------------------------------------------------------
@@ -199,13 +200,22 @@ class BotStore:
             issued = self._signatures.get(signature or "")
             if issued is None or issued[0] != bot_id:
                 return 403, "SignatureDoesNotMatch", _SIGNATURE_MISMATCH
-            if issued[1] < time.time():
+            if issued[2] < time.time():
                 return 403, "AccessDenied", "Request has expired"
             bot = self._bots.get(bot_id)
             recordings = bot["recordings"] if bot else []
-            if not any(shapes.video_status(r) == "done" for r in recordings):
+            if not any(
+                r["id"] == issued[1] and shapes.video_status(r) == "done" for r in recordings
+            ):
                 return 404, "NoSuchKey", "The specified key does not exist."
             return None
+
+    def recording_of(self, download_url: str) -> str | None:
+        """The id of the recording whose video a download_url handed out is for."""
+        signature = parse_qs(urlsplit(download_url).query).get("X-Amz-Signature", [""])[0]
+        with self._lock:
+            issued = self._signatures.get(signature)
+            return issued[1] if issued else None
 
     # --- scripting for tests ------------------------------------------------------------------
 
@@ -261,6 +271,22 @@ class BotStore:
             recording_id = current["id"] if current else None
             bot["recordings"] = [shapes.finished_recording(started, completed, video, recording_id)]
 
+    def add_recording(
+        self,
+        bot_id: str,
+        started_at: datetime | str,
+        completed_at: datetime | str,
+        video: str | None = "done",
+    ) -> str:
+        """Give the bot one more finished recording, as when recording is stopped and started
+        again; ``video`` None means it has no mixed video at all. Returns the recording's id."""
+        with self._lock:
+            started = as_datetime(started_at, now())
+            completed = max(as_datetime(completed_at, now()), started)
+            recording = shapes.finished_recording(started, completed, video)
+            self._bot(bot_id)["recordings"].append(recording)
+            return recording["id"]
+
     def run_meeting(
         self, bot_id: str, minutes: float = 42, sub_code: str = "call_ended_by_host"
     ) -> None:
@@ -311,7 +337,9 @@ class BotStore:
     def expire_download_urls(self) -> None:
         """Make every download_url handed out so far answer 403 "Request has expired"."""
         with self._lock:
-            self._signatures = {sig: (bot, 0.0) for sig, (bot, _) in self._signatures.items()}
+            self._signatures = {
+                sig: (bot, recording, 0.0) for sig, (bot, recording, _) in self._signatures.items()
+            }
 
     @property
     def bots(self) -> dict[str, Json]:
@@ -371,13 +399,14 @@ class BotStore:
         for recording in rendered["recordings"]:
             if shapes.video_status(recording) == "done":
                 video = recording["media_shortcuts"]["video_mixed"]
-                video["data"]["download_url"] = self._issue_download_url(bot["id"])
+                video["data"]["download_url"] = self._issue_download_url(bot["id"], recording["id"])
         return rendered
 
-    def _issue_download_url(self, bot_id: str) -> str:
+    def _issue_download_url(self, bot_id: str, recording_id: str) -> str:
         """A new pre-signed-looking link per read, as Recall gives (5.3)."""
         signature = secrets.token_hex(32)
-        self._signatures[signature] = (bot_id, time.time() + DOWNLOAD_URL_LIFETIME_S)
+        expires = time.time() + DOWNLOAD_URL_LIFETIME_S
+        self._signatures[signature] = (bot_id, recording_id, expires)
         query = urlencode(
             {
                 "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
