@@ -347,3 +347,27 @@ def test_every_recordings_video_is_a_part_of_the_link(app: App) -> None:
     for missing in (0, 3):
         with pytest.raises(UnknownLink):
             media.video(rec.share_token, missing)
+
+
+def test_the_watch_page_lists_every_part_and_each_part_plays(app: App) -> None:
+    bot_id = started(app)
+    _, second, third = meeting_in_parts(
+        app, bot_id, [(0, 3, None), (5, 20, "done"), (30, 12, "done")]
+    )
+    deliver(app, payload("bot.done", bot_id))
+    token = app.recording().share_token
+
+    page = httpx.get(f"{app.url}/r/{token}/watch")
+    assert page.status_code == 200
+    assert "this meeting has 2 videos" in page.text
+    assert f'<a href="/r/{token}/watch?part=2">part 2</a>' in page.text
+    second_page = httpx.get(f"{app.url}/r/{token}/watch?part=2")
+    assert f'src="/r/{token}?part=2"' in second_page.text
+    assert f'<a href="/r/{token}/watch">part 1</a>' in second_page.text
+
+    for part, recording_id in (("1", second), ("2", third)):
+        video = httpx.get(f"{app.url}/r/{token}", params={"part": part})
+        assert video.status_code == 302
+        assert app.recall.recording_of(video.headers["location"]) == recording_id
+    for missing in ("3", "0", "-1", "two", "9" * 40):
+        assert httpx.get(f"{app.url}/r/{token}", params={"part": missing}).status_code == 404

@@ -4,6 +4,10 @@
     GET /r/{token}/watch   an HTML5 player with what the recording is, and a download button
     GET /r/{token}/embed   the bare player, for Slack's video block (framed by Slack only)
 
+`?part=N` picks another of the meeting's videos: a bot whose recording was stopped and
+started again has one per stretch; part 1 (the default) is the one posted in Slack, and the
+watch page lists the others.
+
 Problems get a plain page with the right status, never a stack trace: unknown link 404, not
 ready 409 (the page reloads itself), no video 404, deleted or expired 410, Recall down 503.
 These handlers are plain functions: Starlette runs them on its worker threads, because asking
@@ -56,22 +60,23 @@ class WatchPages:
     def video(self, request: Request) -> Response:
         token = request.path_params["token"]
         try:
-            found = self._links.video(token)
+            found = self._links.video(token, _part(request))
         except LinkError as problem:
             return self._problem_page(problem)
         return _headers(RedirectResponse(found.url, status_code=302), FRAMED_BY_NOBODY)
 
     def watch(self, request: Request) -> Response:
-        return self._player("watch.html", request.path_params["token"], FRAMED_BY_NOBODY)
+        return self._player("watch.html", request, FRAMED_BY_NOBODY)
 
     def embed(self, request: Request) -> Response:
-        return self._player("embed.html", request.path_params["token"], FRAMED_BY_SLACK)
+        return self._player("embed.html", request, FRAMED_BY_SLACK)
 
-    def _player(self, template: str, token: str, csp: str) -> Response:
+    def _player(self, template: str, request: Request, csp: str) -> Response:
+        token = request.path_params["token"]
         try:
             # Ask for the video now: a problem gets its page instead of a broken player, and
             # the fresh link is cached for the player's own request a moment later.
-            found = self._links.video(token)
+            found = self._links.video(token, _part(request))
         except LinkError as problem:
             return self._problem_page(problem)
         body = _templates.get_template(template).render(**self._describe(found, token))
@@ -80,15 +85,23 @@ class WatchPages:
     def _describe(self, found: Video, token: str) -> dict[str, object]:
         rec = found.recording
         started = recorded_on(rec)
+        query = f"?part={found.part}" if found.part > 1 else ""
         return {
             "title": messages.meeting_name(rec),
             "platform": messages.platform_label(rec.platform),
             "recorded_on": started.strftime("%d %b %Y, %H:%M UTC") if started else None,
             "duration": messages.format_duration(rec.duration_seconds),
             "requester": self._users.display_name(rec.team_id, rec.user_id),
-            "video_src": f"/r/{token}",
-            "download_href": f"/r/{token}",
+            "video_src": f"/r/{token}{query}",
+            "download_href": f"/r/{token}{query}",
             "poster": STATIC_THUMBNAIL,
+            "part": found.part,
+            "parts": [
+                (number, f"/r/{token}/watch" + (f"?part={number}" if number > 1 else ""))
+                for number in range(1, found.parts + 1)
+            ]
+            if found.parts > 1
+            else [],
         }
 
     def _problem_page(self, problem: LinkError) -> Response:
@@ -129,6 +142,12 @@ class WatchPages:
         when = from_ts(rec.deleted_at)
         who = self._users.display_name(rec.team_id, rec.deleted_by) or "someone"
         return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
+
+
+def _part(request: Request) -> int:
+    """`?part=N`; anything that is not a small whole number is a part that does not exist."""
+    raw = request.query_params.get("part", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 4 else 0
 
 
 def _headers(response: Response, csp: str) -> Response:
