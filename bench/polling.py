@@ -23,19 +23,18 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import RECALL_LIMITS, machine, percentile
 from standardwebhooks.webhooks import Webhook
 
-from bot.config import Settings
-from bot.meetings import parse_meeting_link
-from bot.poller import poll_once
-from bot.recorder import RecordingRequest
-from bot.recording import from_ts
-from bot.runtime import Runtime
+from bot.app.config import Settings
+from bot.app.runtime import Runtime
+from bot.model.meeting_links import parse_meeting_link
+from bot.model.times import from_ts
+from bot.workflow.intake import RecordingRequest
+from bot.workflow.polling import poll_once
 from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -91,10 +90,10 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
 
         runtime = Runtime(settings, clock=clock, sleep=sleep)
         if mode == "naive":
-            runtime.recorder.policy = replace(runtime.recorder.policy, survey=False)
+            runtime.survey = None  # one Retrieve per bot, no List Bots survey
         runtime.store.migrate()
         # Someone types /record as their meeting starts, one meeting every 7 s; Recall's bot
-        # starts joining at once (an ad-hoc bot has a status within seconds: reference §5).
+        # starts joining at once (an ad-hoc bot has a status within seconds).
         events: list[tuple[datetime, str, str | None, str]] = [
             (clock.now + timedelta(seconds=n * 7), "request", None, f"8{n:010d}")
             for n in range(meetings)
@@ -104,7 +103,7 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
         hook_latencies: list[float] = []
         next_tick = clock.now + TICK
         webhook = Webhook(WEBHOOK_SECRET)
-        while events or any(r.notified_at is None for r in runtime.store.all()):
+        while events or any(r.notified_at is None for r in runtime.store.recordings.all()):
             if events and events[0][0] <= next_tick:
                 at, what, sub, bot_id = events.pop(0)
                 clock.now = max(clock.now, at)
@@ -120,14 +119,14 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
                     hook_latencies += _deliver(runtime, webhook, bot_id, what, sub, clock.now)
                 continue
             clock.now = next_tick
-            poll_once(runtime.recorder, clock.now)
+            poll_once(runtime.steps, runtime.survey, clock.now)
             next_tick += TICK
             if not events and clock.now > max(video_done.values()) + timedelta(minutes=30):
                 break  # something was never notified: report it rather than loop forever
-        runtime.recorder.wait_for_background(30)
+        runtime.workers.wait(30)
         latencies = [
             (from_ts(r.notified_at) - video_done[r.recall_bot_id]).total_seconds()
-            for r in runtime.store.all()
+            for r in runtime.store.recordings.all()
             if r.notified_at and r.recall_bot_id in video_done
         ]
         calls = {kind: 0 for kind in RECALL_LIMITS}
@@ -151,11 +150,11 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
 def _request(runtime: Runtime, meeting: str) -> str:
     """`/record` for one meeting, and the step that creates its bot; the bot's id."""
     link = parse_meeting_link(f"https://zoom.us/j/{meeting}?pwd=x")
-    rec, _ = runtime.recorder.request(
+    rec, _ = runtime.intake.request(
         RecordingRequest(team_id="T0001", channel_id="C0CHAN1", user_id="U0USER1", link=link)
     )
-    runtime.recorder.work_on(rec.id)
-    return runtime.store.get(rec.id).recall_bot_id
+    runtime.steps.work_on(rec.id)
+    return runtime.store.recordings.get(rec.id).recall_bot_id
 
 
 def _apply(recall: FakeRecall, bot_id: str, what: str, sub: str | None, minutes: int) -> None:
@@ -193,7 +192,7 @@ def _deliver(
     }
     started = time.perf_counter()
     runtime.webhooks.receive(body.encode(), headers)
-    runtime.recorder.wait_for_background(30)
+    runtime.workers.wait(30)
     return [(time.perf_counter() - started) * 1000] if what == "video_done" else []
 
 

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from common import RECALL_LIMITS, AppProcess, app_env, machine
 
-from bot.config import Settings
-from bot.lifecycle import State
-from bot.poller import poll_once
-from bot.recording import from_ts, ts
-from bot.runtime import Runtime
+from bot.app.config import Settings
+from bot.app.runtime import Runtime
+from bot.model.lifecycle import State
+from bot.model.times import from_ts, ts
 from bot.store import Store
+from bot.workflow.polling import poll_once
 from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -119,8 +119,8 @@ def _row(
 def _insert(store: Store, rows: list[dict[str, object]]) -> None:
     columns = list(rows[0])
     sql = f"INSERT INTO recordings ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    with store.db.conn:
-        store.db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+    with store.database.db.conn:
+        store.database.db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
 
 def rate_budget(open_count: int, minutes: int) -> None:
@@ -140,14 +140,14 @@ def rate_budget(open_count: int, minutes: int) -> None:
         start, before = clock.now, len(recall.requests)
         worst_gap = timedelta()
         passes = 0
-        last_news = {r.id: from_ts(r.looked_at) for r in runtime.store.all()}
+        last_news = {r.id: from_ts(r.looked_at) for r in runtime.store.recordings.all()}
         wall = time.perf_counter()
         while clock.now < start + timedelta(minutes=minutes):
             clock.now += TICK
-            poll_once(runtime.recorder, clock.now)
+            poll_once(runtime.steps, runtime.survey, clock.now)
             passes += 1
             # The time between two pieces of news about the same recording.
-            for r in runtime.store.all():
+            for r in runtime.store.recordings.all():
                 news = from_ts(r.looked_at)
                 if news and news != last_news[r.id]:
                     worst_gap = max(worst_gap, news - last_news[r.id])
@@ -184,12 +184,12 @@ def tick_time(history: list[int]) -> None:
             runtime.store.migrate()
             finished_recordings(runtime.store, finished, clock.now)
             open_recordings(runtime.store, recall, 100, clock.now)
-            runtime.store.db.execute("ANALYZE")
+            runtime.store.database.db.execute("ANALYZE")
             times = []
             for _ in range(25):
                 clock.now += TICK
                 started = time.perf_counter()
-                poll_once(runtime.recorder, clock.now)
+                poll_once(runtime.steps, runtime.survey, clock.now)
                 times.append((time.perf_counter() - started) * 1000)
             runtime.stop()
         times = times[5:]  # warm-up passes out

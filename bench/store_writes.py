@@ -41,7 +41,7 @@ def run(threads: int, writes: int, with_lock: bool) -> tuple[list[float], float]
             start.wait()
             for i in range(writes):
                 began = time.perf_counter()
-                store.add_unless_live(
+                store.recordings.add_unless_live(
                     now,
                     timedelta(hours=6),
                     team_id="T1",

@@ -1,27 +1,15 @@
-"""Bolt listeners, grouped by Slack surface. They translate Slack payloads into calls on the
-domain (bot/) and replies back; they never talk SQL or build Recall requests themselves."""
+"""Bolt listeners, grouped by Slack surface: plain functions that turn Slack payloads into
+calls on the domain (bot/) and replies back; they never talk SQL or build Recall requests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from slack_bolt import App
 
-from bot.controls import Controls
-from bot.recorder import Recorder
-from bot.store import Store
 from handlers import actions, commands, errors, events
 
 
-def register_listeners(
-    app: App,
-    recorder: Recorder,
-    controls: Controls,
-    store: Store,
-    clock: Callable[[], datetime],
-) -> None:
-    commands.register(app, recorder, controls, clock)
-    actions.register(app, controls)
-    events.register(app, store, clock)
+def register_listeners(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    events.register(app)
     errors.register(app)

@@ -1,32 +1,42 @@
 """Buttons on the status message. Every press is acknowledged at once; the answer (only the
-presser sees it) comes after, because checking for an admin may need Slack's users.info."""
+presser sees it) comes from a lazy listener, because checking for an admin may need Slack's
+users.info."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.controls import Actor, Controls
+from bot.workflow.controls import Actor
+from handlers.commands import SORRY_LATER
+from handlers.services import services
+
+log = logging.getLogger(__name__)
 
 
-def register(app: App, controls: Controls) -> None:
-    @app.action("open_recording")
-    def open_recording(ack: Ack) -> None:
-        ack()  # a link button still sends an interaction that must be acknowledged
+def register(app: App) -> None:
+    # A link button still sends an interaction that must be acknowledged.
+    app.action("open_recording")(acknowledge)
+    for action_id in ("stop_recording", "cancel_recording"):
+        app.action(action_id)(ack=acknowledge, lazy=[stop_pressed])
 
-    @app.action("stop_recording")
-    @app.action("cancel_recording")
-    def stop_recording(
-        ack: Ack,
-        respond: Respond,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-    ) -> None:
-        ack()
-        # The workspaces the press names (Bolt reads `team.id` from the signed payload): the
-        # user id alone could be someone else's in another workspace.
-        user = body["user"]
-        actor = Actor(context.team_id, user["id"], context.enterprise_id, user.get("team_id"))
-        controls.later(controls.stop, action.get("value", ""), actor, respond)
+
+def acknowledge(ack: Ack) -> None:
+    ack()
+
+
+def stop_pressed(
+    action: dict[str, Any], body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    # The workspaces the press names (Bolt reads `team.id` from the signed payload): the
+    # user id alone could be someone else's in another workspace.
+    user = body["user"]
+    actor = Actor(context.team_id, user["id"], context.enterprise_id, user.get("team_id"))
+    try:
+        text = services(context).controls.stop(action.get("value", ""), actor)
+    except Exception:
+        log.exception("answering a Stop press failed")
+        text = SORRY_LATER
+    respond(response_type="ephemeral", replace_original=False, text=text)

@@ -1,20 +1,19 @@
-"""`/record`: answer within Slack's 3 seconds; slow work (Recall, users.info) after the ack.
+"""`/record`: answered within Slack's 3 seconds; slow work after the answer.
 
-The app runs Bolt with `process_before_response`: the listener's return *is* the HTTP response
-(no thread hand-off to wait for), so it only does local work. What needs Slack's or Recall's
-API runs afterwards on our own worker threads, answering through the command's reply hook.
+The app runs Bolt with `process_before_response`: `answer`'s return *is* the HTTP response, so
+it only does local work (parse, SQLite). What needs Slack's API (is the user an admin?) runs in
+`act_later`, one of Bolt's lazy listeners, answering privately through the command's reply
+hook; creating the Recall bot runs on the app's worker pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import messages
-from bot.commands import (
+from bot.model.grammar import (
     CommandError,
     DeleteCommand,
     HelpCommand,
@@ -23,42 +22,65 @@ from bot.commands import (
     StopCommand,
     parse_command,
 )
-from bot.controls import Actor, Controls
-from bot.recorder import Recorder, RecordingRequest
+from bot.slack import messages
+from bot.workflow.controls import Actor
+from bot.workflow.intake import RecordingRequest
+from handlers.services import Services, services
+
+log = logging.getLogger(__name__)
+
+SORRY_LATER = "Something went wrong on our side; please try again in a minute."
 
 
-def register(
-    app: App, recorder: Recorder, controls: Controls, clock: Callable[[], datetime]
-) -> None:
-    @app.command("/record")
-    def record(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
-        """Slack's answer, within its 3 seconds: local work only (parse, SQLite)."""
-        try:
-            parsed = parse_command(command.get("text"), clock())
-        except CommandError as exc:
-            ack(response_type="ephemeral", text=str(exc))
-            return
-        team, channel = command["team_id"], command["channel_id"]
-        actor = Actor(team, command["user_id"], command.get("enterprise_id") or None)
-        if isinstance(parsed, HelpCommand):
-            ack(response_type="ephemeral", text=messages.HELP)
-        elif isinstance(parsed, ListCommand):
-            ack(response_type="ephemeral", text=controls.listing(team, channel))
-        elif isinstance(parsed, StopCommand):
-            ack()  # the answer may need Slack (is this user an admin?): it follows
-            controls.later(controls.stop_from_command, actor, channel, parsed.link, respond)
-        elif isinstance(parsed, DeleteCommand):
-            ack()
-            controls.later(controls.delete, actor, parsed.target, respond)
-        elif not parsed.link.joinable_by_url:
-            ack(response_type="ephemeral", text=messages.huddle_not_supported())
+def register(app: App) -> None:
+    app.command("/record")(ack=answer, lazy=[act_later])
+
+
+def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """Slack's answer, within its 3 seconds: local work only."""
+    app = services(context)
+    try:
+        parsed = parse_command(command.get("text"), app.clock())
+    except CommandError as exc:
+        ack(response_type="ephemeral", text=str(exc))
+        return
+    if isinstance(parsed, HelpCommand):
+        ack(response_type="ephemeral", text=messages.HELP)
+    elif isinstance(parsed, ListCommand):
+        listing = app.controls.listing(command["team_id"], command["channel_id"])
+        ack(response_type="ephemeral", text=listing)
+    elif isinstance(parsed, StopCommand | DeleteCommand):
+        ack()  # the answer may need Slack (is this user an admin?): `act_later` gives it
+    elif not parsed.link.joinable_by_url:
+        ack(response_type="ephemeral", text=messages.huddle_not_supported())
+    else:
+        _record(ack, app, command, parsed)
+
+
+def act_later(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """After the answer: carry out `/record stop` and `/record delete`, answering privately."""
+    app = services(context)
+    try:
+        parsed = parse_command(command.get("text"), app.clock())
+    except CommandError:
+        return  # `answer` already said what was wrong
+    if not isinstance(parsed, StopCommand | DeleteCommand):
+        return
+    actor = Actor(command["team_id"], command["user_id"], command.get("enterprise_id") or None)
+    try:
+        if isinstance(parsed, StopCommand):
+            text = app.controls.stop_from_command(actor, command["channel_id"], parsed.link)
         else:
-            _record(ack, recorder, command, parsed)
+            text = app.controls.delete(actor, parsed.target)
+    except Exception:
+        log.exception("answering /record %s failed", type(parsed).__name__)
+        text = SORRY_LATER
+    respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: RecordCommand) -> None:
+def _record(ack: Ack, app: Services, command: dict[str, Any], parsed: RecordCommand) -> None:
     # Saved before the ack, so a crash right after it cannot lose the request.
-    recording, is_new = recorder.request(
+    recording, is_new = app.intake.request(
         RecordingRequest(
             team_id=command["team_id"],
             enterprise_id=command.get("enterprise_id") or None,
@@ -74,4 +96,4 @@ def _record(ack: Ack, recorder: Recorder, command: dict[str, Any], parsed: Recor
         ack(response_type="ephemeral", text=messages.already_recording(recording))
         return
     ack(response_type="ephemeral", text=messages.accepted(recording))
-    recorder.start_soon(recording.id, first=True)
+    app.work_on_soon(recording.id, True)

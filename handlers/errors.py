@@ -12,15 +12,17 @@ SORRY = "Something went wrong on our side and nothing was started. Please try ag
 
 
 def register(app: App) -> None:
-    @app.error
-    def on_error(
-        error: Exception,
-        body: dict[str, Any],
-        response: BoltResponse | None,
-        logger: logging.Logger,
-    ) -> BoltResponse | None:
-        logger.error("unhandled error in a Slack listener", exc_info=error)
-        if response is not None:
-            # Not acknowledged yet: answer Slack's request with a friendly ephemeral line.
-            return BoltResponse(status=200, body=SORRY)
-        return None
+    app.error(on_error)
+
+
+def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    logger: logging.Logger,
+) -> BoltResponse | None:
+    logger.error("unhandled error in a Slack listener", exc_info=error)
+    if response is not None:
+        # Not acknowledged yet: answer Slack's request with a friendly ephemeral line.
+        return BoltResponse(status=200, body=SORRY)
+    return None

@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.config import Settings
-from bot.poller import PollSummary, poll_once
-from bot.runtime import Runtime
+from bot.app.config import Settings
+from bot.app.runtime import Runtime
+from bot.app.scheduler import HOUSEKEEPING_JOB
 from bot.web.app import create_app
+from bot.workflow.polling import PollSummary, poll_once
 from tests.asgi_server import AsgiServer
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -130,7 +131,15 @@ class App:
     def poll(self, **advance: float) -> PollSummary:
         """Let time pass (default: one poll interval) and run one poller pass."""
         self.clock.advance(**(advance or {"seconds": 15}))
-        return poll_once(self.runtime.recorder, self.clock())
+        return poll_once(self.runtime.steps, self.runtime.survey, self.clock())
+
+    def housekeeping(self) -> None:
+        """The scheduler's hourly housekeeping job, run now, as the scheduler runs it."""
+        self.runtime.scheduler.scheduler.get_job(HOUSEKEEPING_JOB).func()
+
+    @property
+    def lease(self) -> timedelta:
+        return self.runtime.steps.ctx.policy.lease
 
     def wait_idle(self) -> None:
         """Wait for the work /record started in the background to finish.
@@ -138,8 +147,11 @@ class App:
         Slack gets its answer at `ack()`, a moment before the handler hands the work to the
         pool; a claimed row proves the hand-off happened.
         """
-        wait_for(lambda: all(r.claim_token for r in self.runtime.store.all()), what="work to start")
-        assert self.runtime.recorder.wait_for_background(timeout=10), "background work hung"
+        wait_for(
+            lambda: all(r.claim_token for r in self.runtime.store.recordings.all()),
+            what="work to start",
+        )
+        assert self.runtime.workers.wait(timeout=10), "background work hung"
 
     def replies(self, hook: str = "cmd") -> list[str]:
         """What the requester saw through the command's reply hook (ephemeral)."""
@@ -171,7 +183,7 @@ class App:
         ]
 
     def recording(self) -> Any:
-        rows = list(self.runtime.store.all())
+        rows = list(self.runtime.store.recordings.all())
         assert len(rows) == 1, rows
         return rows[0]
 

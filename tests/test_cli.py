@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import COMMANDS, build_parser
-from bot.lifecycle import State
+from bot.app.cli import COMMANDS, build_parser
+from bot.model.lifecycle import State
 from tests.app_process import app_env, base_env, free_port
 from tests.conftest import SIGNING_SECRET, App
 from tests.fakes.recall import FakeRecall
@@ -200,7 +200,7 @@ def two_recordings(app: App) -> App:
     """One meeting recorded, posted and finished; then a second one still joining."""
     app.command(ZOOM)
     app.wait_idle()
-    [done] = app.runtime.store.all()
+    [done] = app.runtime.store.recordings.all()
     app.recall.run_meeting(done.recall_bot_id, minutes=42)
     app.poll()
     app.command(OTHER_ZOOM, hook="second")
@@ -216,7 +216,7 @@ def test_list_shows_every_recording_newest_first(
     assert result.returncode == 0, result.stderr
     header, *rows = table(result.stdout)
     assert header == HEADER
-    recordings = sorted(two_recordings.runtime.store.all(), key=lambda r: r.created_at)
+    recordings = sorted(two_recordings.runtime.store.recordings.all(), key=lambda r: r.created_at)
     assert [r.state for r in recordings] == [State.READY, State.JOINING]
     expected = [
         [
@@ -251,7 +251,7 @@ def test_list_limit_shows_only_the_newest(
 
     assert result.returncode == 0, result.stderr
     header, *rows = table(result.stdout)
-    newest = max(two_recordings.runtime.store.all(), key=lambda r: r.created_at)
+    newest = max(two_recordings.runtime.store.recordings.all(), key=lambda r: r.created_at)
     assert header == HEADER
     assert [row[0] for row in rows] == [newest.id[:12]]
 
@@ -398,10 +398,10 @@ def test_poll_once_exits_1_when_a_recording_cannot_be_stepped(
     app.command(ZOOM)
     app.wait_idle()
     # A row the code cannot read (say, hand-edited): its step raises, the pass carries on.
-    app.runtime.store.db.execute(
+    app.runtime.store.database.db.execute(
         "UPDATE recordings SET deadline_at = 'soon' WHERE id = ?", [app.recording().id]
     )
-    app.runtime.store.db.conn.commit()
+    app.runtime.store.database.db.conn.commit()
 
     result = run_cli("poll-once", env=env, cwd=tmp_path)
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import commands
-from bot.commands import (
+from bot.model import grammar as commands
+from bot.model.grammar import (
     MAX_BOT_NAME,
     MAX_TEXT_LENGTH,
     CommandError,
@@ -26,7 +26,7 @@ from bot.commands import (
     StopCommand,
     parse_command,
 )
-from bot.meetings import MeetingLink, parse_meeting_link
+from bot.model.meeting_links import MeetingLink, parse_meeting_link
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ZOOM = "https://zoom.us/j/123?pwd=x"

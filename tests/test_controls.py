@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"

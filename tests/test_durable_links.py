@@ -10,7 +10,7 @@ from html import unescape
 import httpx
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -26,10 +26,10 @@ def ready_recording(app: App, link: str = ZOOM, hook: str = "cmd") -> str:
     """Record a meeting to the end; returns the recording's share token."""
     app.command(link, hook=hook)
     app.wait_idle()
-    rec = [r for r in app.runtime.store.all() if r.state != State.READY][-1]
+    rec = [r for r in app.runtime.store.recordings.all() if r.state != State.READY][-1]
     app.recall.run_meeting(rec.recall_bot_id, minutes=42)
     app.poll()
-    return app.runtime.store.get(rec.id).share_token
+    return app.runtime.store.recordings.get(rec.id).share_token
 
 
 def visit(app: App, path: str) -> httpx.Response:
@@ -216,7 +216,7 @@ def test_tokens_are_unguessable(app: App) -> None:
         ready_recording(app, f"https://zoom.us/j/8123456789{n}?pwd=a", f"h{n}") for n in range(6)
     ]
     assert len(set(tokens)) == 6
-    for rec in app.runtime.store.all():
+    for rec in app.runtime.store.recordings.all():
         token = rec.share_token
         assert len(token) >= 22  # 16 random bytes, URL-safe base64
         assert rec.id not in token and rec.recall_bot_id.replace("-", "") not in token

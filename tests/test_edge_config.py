@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.config import ConfigError, Settings
-from bot.lifecycle import State
+from bot.app.config import ConfigError, Settings
+from bot.model.lifecycle import State
 from tests.conftest import App
 from tests.test_recall_webhooks import ZOOM, deliver, payload
 

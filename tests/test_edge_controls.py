@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App
 from tests.slack_requests import block_action_body, signed_headers
 from tests.test_controls import ZOOM, leave_calls, recording_started

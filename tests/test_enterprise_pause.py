@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App, wait_for
 from tests.slack_requests import signed_headers
 from tests.test_install_modes import OAUTH, come_back, start_install
@@ -48,7 +48,7 @@ def org_event(app: App, enterprise_id: str, body: dict[str, Any]) -> httpx.Respo
 
 
 def recording(app: App, team_id: str) -> Any:
-    [found] = [r for r in app.runtime.store.all() if r.team_id == team_id]
+    [found] = [r for r in app.runtime.store.recordings.all() if r.team_id == team_id]
     return found
 
 
@@ -70,9 +70,11 @@ def test_an_org_wide_uninstall_pauses_its_workspaces_and_no_other(app: App) -> N
     assert in_org.enterprise_id == "E0001" and in_org.status_ts
 
     assert org_event(app, "E0001", {"type": "app_uninstalled"}).status_code == 200
-    block = wait_for(lambda: app.runtime.store.slack_block("E0001"), what="the org's pause")
+    block = wait_for(
+        lambda: app.runtime.store.workspaces.slack_block("E0001"), what="the org's pause"
+    )
     assert block[0] == "app_uninstalled"
-    assert app.runtime.store.slack_block("T0005") is None
+    assert app.runtime.store.workspaces.slack_block("T0005") is None
 
     before = posts_for(app, in_org)
     for rec in (in_org, outside):
@@ -87,7 +89,7 @@ def test_an_org_wide_uninstall_pauses_its_workspaces_and_no_other(app: App) -> N
     # environment's); the org's pause is lifted and what waited goes out.
     app.poll(hours=1)
     assert recording(app, "T0001").notified_at is not None
-    assert app.runtime.store.slack_block("E0001") is None
+    assert app.runtime.store.workspaces.slack_block("E0001") is None
 
 
 @pytest.fixture
@@ -110,12 +112,12 @@ def test_a_reinstall_lifts_the_orgs_pause(oauth_app: App) -> None:
     assert app.recording().status_ts  # posted with the workspace's own token
 
     assert org_event(app, "E0002", {"type": "app_uninstalled"}).status_code == 200
-    wait_for(lambda: app.runtime.store.slack_block("E0002"), what="the org's pause")
+    wait_for(lambda: app.runtime.store.workspaces.slack_block("E0002"), what="the org's pause")
     app.recall.run_meeting(app.recording().recall_bot_id)
     app.poll()
     assert app.recording().notified_at is None
 
     install_in_org(app, "T0002", "E0002")  # they come back
-    assert app.runtime.store.slack_block("E0002") is None
+    assert app.runtime.store.workspaces.slack_block("E0002") is None
     app.poll()  # one poll interval, well within the hour the pause would have lasted
     assert app.recording().notified_at is not None

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.explanations import (
+from bot.model.explanations import (
     CALL_ENDED,
     FATAL,
     REASONS,

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.rate_budget import RateBudget
-from bot.recall import RecallClient, RecallRateLimited, make_http_client
+from bot.recall.client import RecallClient, make_http_client
+from bot.recall.errors import RecallRateLimited
+from bot.recall.rate_budget import RateBudget
 from tests.fakes.rate_limits import RateLimiter, endpoint_class, retry_after_header
 from tests.fakes.recall import FakeRecall
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 RATE = float(os.environ.get("FAULT_RATE", "0.3"))
@@ -43,15 +43,15 @@ def test_every_recording_is_notified_exactly_once_through_random_faults(faulty: 
 
     finished_meetings: set[str] = set()
     for _ in range(120):
-        for rec in app.runtime.store.all():
+        for rec in app.runtime.store.recordings.all():
             if rec.recall_bot_id and rec.recall_bot_id not in finished_meetings:
                 app.recall.run_meeting(rec.recall_bot_id, minutes=5)
                 finished_meetings.add(rec.recall_bot_id)
         app.poll(minutes=1)
-        if all(r.notified_at for r in app.runtime.store.all()):
+        if all(r.notified_at for r in app.runtime.store.recordings.all()):
             break
 
-    recordings = list(app.runtime.store.all())
+    recordings = list(app.runtime.store.recordings.all())
     assert len(recordings) == RECORDINGS
     assert {r.state for r in recordings} == {State.READY}, Counter(r.state for r in recordings)
     assert len(app.recall.created_bot_ids()) == RECORDINGS  # no request made two bots

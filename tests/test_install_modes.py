@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.config import Settings
-from bot.lifecycle import State
+from bot.app.config import Settings
+from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App, wait_for
 from tests.slack_requests import signed_headers
 
@@ -128,7 +128,7 @@ def test_http_mode_does_not_open_a_socket(app: App) -> None:
     ],
 )
 def test_mode_settings_are_checked(env: dict[str, str], problem: str) -> None:
-    from bot.config import ConfigError
+    from bot.app.config import ConfigError
 
     with pytest.raises(ConfigError) as caught:
         Settings.from_env(env)
@@ -192,8 +192,8 @@ def test_each_workspace_gets_posts_with_its_own_token(oauth_app: App) -> None:
 
     by_team = {m["team"] for m in oauth_app.slack.messages("C0CHAN1")}
     assert by_team == {"T0002", "T0003"}  # the fake stamps each post with its token's team
-    assert {r.state for r in oauth_app.runtime.store.all()} == {State.READY}
-    assert {r.team_id for r in oauth_app.runtime.store.all()} == {"T0002", "T0003"}
+    assert {r.state for r in oauth_app.runtime.store.recordings.all()} == {State.READY}
+    assert {r.team_id for r in oauth_app.runtime.store.recordings.all()} == {"T0002", "T0003"}
 
 
 def test_uninstall_removes_the_installation_and_stops_posting_there(oauth_app: App) -> None:
@@ -235,14 +235,17 @@ def test_uninstall_in_a_single_workspace_pauses_posting(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
     assert event(app, "T0001", {"type": "app_uninstalled"}).status_code == 200
-    block = wait_for(lambda: app.runtime.store.slack_block("T0001"), what="posting to pause")
+    block = wait_for(
+        lambda: app.runtime.store.workspaces.slack_block("T0001"), what="posting to pause"
+    )
     assert block[0] == "app_uninstalled"
 
 
 def test_abandoned_install_states_are_cleaned_up(oauth_app: App) -> None:
     start_install(oauth_app)  # someone opened "Add to Slack" and never came back
     store = oauth_app.runtime.store
-    assert store.db["oauth_states"].count == 1
+    assert store.database.db["oauth_states"].count == 1
     oauth_app.clock.advance(minutes=11)
-    oauth_app.runtime.poller.run()  # its hourly housekeeping (it closes this thread's handle)
-    assert store.db["oauth_states"].count == 0
+    # The scheduler's hourly housekeeping, as it runs it (it closes this thread's handle).
+    oauth_app.housekeeping()
+    assert store.database.db["oauth_states"].count == 0

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.join_time import EXAMPLES, JoinTimeError, parse_join_time
+from bot.model.join_time import EXAMPLES, JoinTimeError, parse_join_time
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 13:00 in Berlin, 04:00 in Los Angeles
 BERLIN = ZoneInfo("Europe/Berlin")  # CET, +01:00 in November

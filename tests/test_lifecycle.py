@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot import lifecycle
-from bot.bot_report import read_bot
-from bot.lifecycle import ALLOWED, FINAL, Outcome, State, advance, decide
+from bot.model import lifecycle
+from bot.model.lifecycle import ALLOWED, FINAL, Outcome, State, advance, decide
+from bot.recall.reports import read_bot
 
 T0 = "2026-01-15T10:00:00.000000Z"
 

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 
-from bot.logs import (
+from bot.app.logs import (
     MAX_MESSAGE_CHARS,
     MAX_TRACEBACK_CHARS,
     QUIET_LOGGERS,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.meetings import (
+from bot.model.meeting_links import (
     MAX_LINK_LENGTH,
     MeetingLink,
     MeetingLinkError,

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot.lifecycle import State
-from bot.meetings import parse_meeting_link
-from bot.rate_budget import LIMITS_PER_MINUTE, RateBudget, TokenBucket
-from bot.recall import RecallClient, RecallRateLimited, make_http_client
-from bot.recorder import RecordingRequest
-from bot.recording import ts
+from bot.model.lifecycle import Cause, State
+from bot.model.meeting_links import parse_meeting_link
+from bot.model.times import ts
+from bot.recall.client import RecallClient, make_http_client
+from bot.recall.errors import RecallRateLimited
+from bot.recall.rate_budget import LIMITS_PER_MINUTE, RateBudget, TokenBucket
+from bot.workflow.intake import RecordingRequest
 from tests.conftest import App
 from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
@@ -236,13 +237,13 @@ PASSES_PER_MINUTE = 4  # one pass every 15 s
 def open_many(app: App, count: int) -> dict[str, str]:
     """`count` recordings as /record + a created bot leave them, each bot in the call and
     recording (creating them through Slack would take minutes). Returns bot id -> row id."""
-    recorder = app.runtime.recorder
     store = app.runtime.store
+    policy = app.runtime.steps.ctx.policy
     now = app.clock()
     bots: dict[str, str] = {}
     for n in range(count):
         link = parse_meeting_link(f"https://us02web.zoom.us/j/{81200000000 + n}")
-        rec, new = recorder.request(
+        rec, new = app.runtime.intake.request(
             RecordingRequest(
                 team_id="T0001",
                 channel_id="C0CHAN1",
@@ -257,13 +258,14 @@ def open_many(app: App, count: int) -> dict[str, str]:
         app.recall.push_status(bot_id, "in_call_recording")
         app.recall.start_recording(bot_id)
         # What creating.create_bot saves once Recall has the bot.
-        saved = store.save(
+        saved = store.recordings.move(
             rec,
             now,
+            State.JOINING,
+            Cause("recall", "joining_call"),
             recall_bot_id=bot_id,
-            state=State.JOINING,
             attempts=0,
-            next_poll_at=ts(now + recorder.policy.follow_interval),
+            next_poll_at=ts(now + policy.follow_interval),
         )
         assert saved is not None
         bots[bot_id] = rec.id
@@ -338,7 +340,7 @@ def simulate(app: App) -> Simulation:
     for bot_id in bots:
         run.longest_gap[bot_id] = max(run.longest_gap[bot_id], end - last_seen[bot_id])
     run.throttled = app.recall.throttled
-    run.states = Counter(rec.state for rec in app.runtime.store.all())
+    run.states = Counter(rec.state for rec in app.runtime.store.recordings.all())
     return run
 
 

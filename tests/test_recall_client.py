@@ -8,17 +8,15 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from bot.recall import (
+from bot.model.times import retry_after_seconds
+from bot.recall.client import RecallClient, create_bot_with_retries, make_http_client
+from bot.recall.errors import (
     RecallAuthError,
-    RecallClient,
     RecallNoCapacity,
     RecallNotFound,
     RecallRateLimited,
     RecallRejected,
     RecallUnavailable,
-    create_bot_with_retries,
-    make_http_client,
-    retry_after_seconds,
 )
 from tests.fakes.recall import FakeRecall
 

@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.bot_report import download_url_expiry, parse_time, read_bot
-from bot.lifecycle import Outcome, State, decide
-from bot.media_links import UnknownLink
-from bot.recall_webhooks import read_event
-from bot.recording import from_ts, status_columns, ts
+from bot.model.lifecycle import Outcome, State, decide
+from bot.model.recording import status_columns
+from bot.model.times import from_ts, parse_time, ts
+from bot.recall.reports import download_url_expiry, read_bot
+from bot.recall.webhooks import read_event
+from bot.workflow.media_links import UnknownLink
 from tests.conftest import App
 from tests.test_recall_webhooks import CATALOG, SECRET, deliver, payload
 

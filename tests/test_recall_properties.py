@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from bot.bot_report import read_bot, report_from_status
-from bot.lifecycle import Outcome, State, decide
-from bot.recall_webhooks import read_event
-from bot.recording import from_ts, status_columns, ts
+from bot.model.lifecycle import Outcome, State, decide
+from bot.model.recording import status_columns
+from bot.model.times import from_ts, ts
+from bot.recall.reports import read_bot, report_from_status
+from bot.recall.webhooks import read_event
 from tests.recall_schemas import bot_schema, bots, webhook_payloads, webhook_schemas
 
 # Enough to meet every kind of recording, status and timestamp, and the file stays quick.

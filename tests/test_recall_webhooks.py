@@ -19,7 +19,7 @@ import pytest
 from jsonschema import Draft7Validator
 from standardwebhooks.webhooks import Webhook
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 SECRET = "whsec_" + base64.b64encode(b"slack-record test webhook secret!").decode()

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from bot.messages import HELP
+from bot.slack.messages import HELP
 from tests.conftest import SIGNING_SECRET, App
 from tests.slack_requests import signed_headers, slash_command_body
 
@@ -19,7 +19,7 @@ SUPPORTED = "Zoom, Google Meet, Microsoft Teams, Webex or GoTo Meeting"
 
 def assert_nothing_started(app: App) -> None:
     assert app.recall.requests == []
-    assert list(app.runtime.store.all()) == []
+    assert list(app.runtime.store.recordings.all()) == []
     assert app.slack.calls_to("chat.postMessage") == []
 
 

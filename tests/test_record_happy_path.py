@@ -11,7 +11,7 @@ import pytest
 from openapi_schema_validator import OAS30WriteValidator
 from referencing import Registry, Resource
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=s3cr3tPass"

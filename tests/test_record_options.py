@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.lifecycle import State
-from bot.recording import from_ts
+from bot.model.lifecycle import State
+from bot.model.times import from_ts
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"

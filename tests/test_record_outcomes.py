@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.lifecycle import State
-from bot.recording import from_ts
+from bot.model.lifecycle import State
+from bot.model.times import from_ts
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -187,7 +187,7 @@ def test_recall_key_refused_while_following_keeps_the_recording(
 ) -> None:
     bot_id = started(app)
     app.recall.inject("GET", rf"/api/v1/bot/{bot_id}/$", 401, times=3)
-    with caplog.at_level(logging.ERROR, logger="bot.recorder"):
+    with caplog.at_level(logging.ERROR, logger="bot.workflow.context"):
         for _ in range(3):
             app.poll(minutes=5)
     assert app.recording().state == State.JOINING  # kept for when the key is fixed
@@ -207,5 +207,5 @@ def test_one_broken_recording_does_not_stop_the_others(app: App) -> None:
     app.recall.run_meeting(second)
     app.poll()
 
-    states = {r.recall_bot_id: r.state for r in app.runtime.store.all()}
+    states = {r.recall_bot_id: r.state for r in app.runtime.store.recordings.all()}
     assert states == {first: State.JOINING, second: State.READY}

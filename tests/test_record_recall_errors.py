@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App, wait_for
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -57,7 +57,7 @@ def test_recall_refusing_our_account_tells_user_and_operator(
     assert words in reply
     assert len(creates(app)) == 1
     assert app.recording().failure_reason == reason
-    operator_lines = [r.getMessage() for r in caplog.records if r.name == "bot.recorder"]
+    operator_lines = [r.getMessage() for r in caplog.records if r.name == "bot.workflow.context"]
     assert any("RECALL_API_KEY" in line for line in operator_lines)
     assert app.recall.api_key not in caplog.text
 

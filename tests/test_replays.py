@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from bot.lifecycle import State
+from bot.app.scheduler import HOUSEKEEPING_JOB
+from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App, wait_for
 from tests.slack_requests import block_action_body, signed_headers, slash_command_body
 from tests.test_controls import ZOOM, leave_calls, recording_started
@@ -35,7 +36,7 @@ def creates(app: App) -> int:
 
 
 def ledger_size(app: App) -> int:
-    return app.runtime.store.db["slack_requests"].count
+    return app.runtime.store.database.db["slack_requests"].count
 
 
 def test_a_replayed_record_after_the_recording_ended_sends_no_second_bot(app: App) -> None:
@@ -50,10 +51,10 @@ def test_a_replayed_record_after_the_recording_ended_sends_no_second_bot(app: Ap
 
     replay = command.send()
     assert (replay.status_code, replay.text) == (200, "")
-    app.runtime.recorder.wait_for_background(timeout=10)
+    app.runtime.workers.wait(timeout=10)
     app.poll()
     assert creates(app) == 1
-    assert len(list(app.runtime.store.all())) == 1
+    assert len(list(app.runtime.store.recordings.all())) == 1
 
 
 def test_a_replayed_stop_press_acts_once(app: App) -> None:
@@ -114,23 +115,25 @@ def test_a_repeated_event_is_handled_once(app: App) -> None:
     )
     assert uninstalled.send().status_code == 200
     store = app.runtime.store
-    wait_for(lambda: store.slack_block("T0001"), what="posting to pause")
-    store.unblock_slack("T0001")  # say the workspace is back
+    wait_for(lambda: store.workspaces.slack_block("T0001"), what="posting to pause")
+    store.workspaces.unblock_slack("T0001")  # say the workspace is back
 
     replay = uninstalled.send()
     assert (replay.status_code, replay.text) == (200, "")
     time.sleep(0.2)  # the listener would have acted by now
-    assert store.slack_block("T0001") is None
+    assert store.workspaces.slack_block("T0001") is None
 
 
 def test_keys_are_forgotten_once_no_replay_could_pass_the_signature_check(app: App) -> None:
     app.command("help")
     assert ledger_size(app) == 1
     app.clock.advance(minutes=14)
-    app.runtime.poller.run()  # hourly housekeeping; the key is still within its window
+    app.runtime.scheduler.scheduler.get_job(
+        HOUSEKEEPING_JOB
+    ).func()  # hourly housekeeping; the key is still within its window
     assert ledger_size(app) == 1
 
     app.command("list")
     app.clock.advance(hours=1, minutes=2)
-    app.runtime.poller.run()
+    app.housekeeping()
     assert ledger_size(app) == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from bot.lifecycle import State
-from bot.poller import poll_once
+from bot.model.lifecycle import State
+from bot.workflow.polling import poll_once
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -61,7 +61,7 @@ def test_step_interrupted_by_a_crash_is_retried_after_its_lease(
     app.recall.run_meeting(bot_id)
     # A process claims the recording and dies before doing anything with it.
     app.clock.advance(seconds=15)
-    claimed = app.runtime.store.claim_due(app.clock(), app.runtime.recorder.policy.lease)
+    claimed = app.runtime.store.recordings.claim_due(app.clock(), app.lease)
     assert [r.recall_bot_id for r in claimed] == [bot_id]
 
     app.poll(seconds=20)  # lease still held: nobody touches it
@@ -76,15 +76,15 @@ def test_a_working_process_keeps_its_leases_alive(make_app: Callable[..., App]) 
     app.wait_idle()
     app.recall.run_meeting(app.recording().recall_bot_id)
     app.clock.advance(seconds=15)
-    store, lease = app.runtime.store, app.runtime.recorder.policy.lease
-    [held] = store.claim_due(app.clock(), lease)
+    store, lease = app.runtime.store, app.lease
+    [held] = store.recordings.claim_due(app.clock(), lease)
     # A step that takes long: the heartbeat renews what this process holds.
     app.clock.advance(seconds=25)
-    assert store.extend_held_leases(app.clock() + lease) == 1
+    assert store.recordings.extend_held_leases(app.clock() + lease) == 1
     app.poll(seconds=20)  # past the first lease, inside the renewed one
     assert ready_posts(app) == []
-    store.release(held, app.clock())
-    assert store.extend_held_leases(app.clock() + lease) == 0
+    store.recordings.release(held, app.clock())
+    assert store.recordings.extend_held_leases(app.clock() + lease) == 0
     app.poll(seconds=1)
     assert len(ready_posts(app)) == 1
 
@@ -102,7 +102,7 @@ def test_two_pollers_on_one_database_post_once(make_app: Callable[..., App]) -> 
 
     def run(app: App) -> None:
         barrier.wait()
-        poll_once(app.runtime.recorder, app.clock())
+        poll_once(app.runtime.steps, app.runtime.survey, app.clock())
         app.runtime.store.close()
 
     threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
@@ -112,4 +112,4 @@ def test_two_pollers_on_one_database_post_once(make_app: Callable[..., App]) -> 
         t.join(timeout=30)
 
     assert len(ready_posts(first)) == 5
-    assert {r.state for r in first.runtime.store.all()} == {State.READY}
+    assert {r.state for r in first.runtime.store.recordings.all()} == {State.READY}

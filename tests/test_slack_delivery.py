@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -88,10 +88,10 @@ def test_revoked_token_stops_posting_for_the_workspace_and_keeps_everything(
     posts_while_revoked = len(app.slack.calls_to("chat.postMessage"))
     app.poll(minutes=10)
     assert len(app.slack.calls_to("chat.postMessage")) == posts_while_revoked  # paused
-    assert {r.state for r in app.runtime.store.all()} == {State.READY}  # nothing lost
-    assert all(r.notified_at is None for r in app.runtime.store.all())
+    assert {r.state for r in app.runtime.store.recordings.all()} == {State.READY}  # nothing lost
+    assert all(r.notified_at is None for r in app.runtime.store.recordings.all())
 
     app.slack.unrevoke_token(app.slack.bot_token)  # the admin fixed the token
     app.poll(hours=1)
-    assert all(r.notified_at for r in app.runtime.store.all())
+    assert all(r.notified_at for r in app.runtime.store.recordings.all())
     assert len(app.thread()) == 2

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.lifecycle import State
+from bot.model.lifecycle import State
 from tests.conftest import App
 from tests.fakes.recall import RecordedRequest
 
@@ -29,7 +29,7 @@ def open_recordings(app: App, count: int) -> list[str]:
     for n in range(count):
         assert app.command(zoom(n), hook=f"cmd{n}").status_code == 200
         app.wait_idle()
-    bot_ids = [rec.recall_bot_id for rec in app.runtime.store.all()]
+    bot_ids = [rec.recall_bot_id for rec in app.runtime.store.recordings.all()]
     assert len(bot_ids) == count and all(bot_ids)
     for bot_id in bot_ids:
         app.recall.push_status(bot_id, "joining_call")
@@ -71,7 +71,7 @@ def poll_pass(app: App) -> Traffic:
 
 
 def states(app: App) -> dict[str, State]:
-    return {rec.recall_bot_id or "": rec.state for rec in app.runtime.store.all()}
+    return {rec.recall_bot_id or "": rec.state for rec in app.runtime.store.recordings.all()}
 
 
 def test_one_list_call_looks_at_every_recording_bot(app: App) -> None:
@@ -100,7 +100,7 @@ def test_a_bot_whose_call_ended_gets_its_own_get_and_its_notice_in_the_same_pass
     assert len(traffic.lists) == 1
     assert [r.path for r in traffic.bot_gets] == [f"/api/v1/bot/{ended}/"]
     assert states(app) == {b: State.READY if b == ended else State.RECORDING for b in bot_ids}
-    rec = app.runtime.store.get_by_bot_id(ended)
+    rec = app.runtime.store.recordings.get_by_bot_id(ended)
     assert rec is not None and rec.notified_at is not None
     replies = [m for m in app.slack.messages("C0CHAN1") if m.get("thread_ts", m["ts"]) != m["ts"]]
     ready = "<@U0USER1> your recording of Zoom meeting 812 3456 7002 is ready (42 min)."
@@ -140,7 +140,7 @@ def test_bots_of_other_apps_in_the_workspace_change_nothing(app: App) -> None:
 
     assert (len(traffic.lists), len(traffic.bot_gets)) == (1, 0)
     assert states(app) == dict.fromkeys(bot_ids, State.RECORDING)
-    assert len(app.runtime.store.newest(10)) == 3
+    assert len(app.runtime.store.recordings.newest(10)) == 3
 
 
 def test_a_survey_never_costs_more_calls_than_asking_for_each_due_bot(app: App) -> None:

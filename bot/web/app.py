@@ -33,13 +33,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.config import Settings
-from bot.media_links import MediaLinks
-from bot.recall_webhooks import WebhookIntake
-from bot.slack_directory import SlackDirectory
+from bot.slack.directory import SlackDirectory
 from bot.web.limits import ASGIApp, BoundedBodies, Message, Receive, Scope, Send, error
 from bot.web.slack_routes import SLACK_EVENTS_PATH, SlackRoutes, socket_mode_only
 from bot.web.watch import WatchPages
+from bot.workflow.media_links import MediaLinks
+from bot.workflow.webhook_intake import WebhookIntake
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +46,20 @@ STATIC_DIRECTORY = Path(__file__).parent / "static"
 
 
 class Backend(Protocol):
-    """What the web side needs from the running app (bot/runtime.py builds it)."""
+    """What the web side needs from the running app (bot/app/runtime.py builds it)."""
 
-    settings: Settings
     slack_app: App
     webhooks: WebhookIntake | None
     media: MediaLinks
     users: SlackDirectory
+
+    @property
+    def slack_over_http(self) -> bool:
+        """False in Socket Mode: Slack's requests then come over the app's own WebSocket."""
+        ...
+
+    @property
+    def signing_secret(self) -> str | None: ...
 
     def health(self) -> tuple[dict[str, Any], bool]: ...
 
@@ -86,12 +92,11 @@ def create_app(backend: Backend, *, manage_runtime: bool = True) -> ASGIApp:
 
 
 def _routes(backend: Backend) -> list[BaseRoute]:
-    settings = backend.settings
     routes: list[BaseRoute] = []
-    if settings.slack_mode == "socket":
+    if not backend.slack_over_http:
         routes.append(Route(SLACK_EVENTS_PATH, socket_mode_only, methods=["POST"]))
     else:
-        slack = SlackRoutes(backend.slack_app, settings.slack_signing_secret)
+        slack = SlackRoutes(backend.slack_app, backend.signing_secret)
         routes.append(Route(SLACK_EVENTS_PATH, slack.events, methods=["POST"]))
         if backend.slack_app.oauth_flow is not None:
             routes.append(Route("/slack/install", slack.install, methods=["GET"]))

@@ -20,8 +20,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot import messages
-from bot.media_links import (
+from bot.model.recording import Recording
+from bot.model.times import from_ts
+from bot.slack import messages
+from bot.slack.directory import SlackDirectory
+from bot.workflow.media_links import (
     Gone,
     LinkError,
     MediaLinks,
@@ -31,8 +34,6 @@ from bot.media_links import (
     Video,
     recorded_on,
 )
-from bot.recording import Recording, from_ts
-from bot.slack_directory import SlackDirectory
 
 # Headers for every page here. The token in the address is the key to the video, so no page
 # may leak it in a Referer; the watch page is never framed, the embed only by Slack.

@@ -1,0 +1,2 @@
+"""The composition root: settings, logging, wiring every part together, the scheduler, the
+Bolt app, and the command line."""

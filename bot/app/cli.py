@@ -1,0 +1,158 @@
+"""The `slack-record` command (also `python -m bot`): the only place that reads os.environ.
+
+slack-record serve       run the web server and the poller (what the Procfile runs)
+slack-record poll-once   one poller pass, then exit (for hosts that run jobs from cron)
+slack-record list        recordings and their state, as a table
+slack-record check       is the configuration complete, and do Slack and Recall answer?
+slack-record migrate     create or upgrade the database, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from bot.app.config import ConfigError, Settings
+from bot.app.logs import RedactingFormatter, configure_logging
+
+COMMANDS = {
+    "serve": (
+        "run the web server and the poller (what the Procfile runs)",
+        "Serve Slack's requests, recording links and Recall webhooks on $PORT, and follow "
+        "open recordings. One process: run exactly one copy.",
+    ),
+    "poll-once": (
+        "one poller pass, then exit",
+        "Do whatever every due recording needs (create bots, ask Recall, post to Slack) once, "
+        "then exit: for hosts that run scheduled jobs instead of a long-lived process. Exits "
+        "with 1 if any recording's step failed.",
+    ),
+    "list": (
+        "recordings and their state, as a table",
+        "Show recordings, newest first: id, when, state, platform, channel, who asked, and "
+        "whether the final notice was delivered.",
+    ),
+    "check": (
+        "check the configuration, Slack and Recall",
+        "Validate the configuration, open the database, and ask Slack (auth.test) and Recall "
+        "whether they accept our credentials. Prints what is wrong in plain words; exits 1 if "
+        "anything is.",
+    ),
+    "migrate": (
+        "create or upgrade the database, then exit",
+        "Apply pending schema migrations to DATABASE_PATH (serve does this by itself too).",
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # A .env file where we run fills in what the real environment does not set.
+    load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    formatter = configure_logging(settings.log_level, settings.secrets())
+    try:
+        return int(args.handler(settings, formatter, args))
+    except (sqlite3.Error, OSError) as exc:
+        print(
+            f"slack-record can't use the database at {settings.database_path}: {exc}\n"
+            "Check DATABASE_PATH: its folder must be writable, on a persistent disk.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slack-record",
+        description="Record meetings from Slack with Recall.ai bots.",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    handlers = {
+        "serve": _serve,
+        "poll-once": _poll_once,
+        "list": _list,
+        "check": _check,
+        "migrate": _migrate,
+    }
+    for name, (summary, description) in COMMANDS.items():
+        command = commands.add_parser(name, help=summary, description=description)
+        command.set_defaults(handler=handlers[name])
+        if name == "list":
+            command.add_argument(
+                "--limit",
+                type=_positive,
+                default=50,
+                help="show at most this many (default 50)",
+            )
+            command.add_argument(
+                "--open", action="store_true", help="only recordings still in progress"
+            )
+    return parser
+
+
+def _serve(settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
+    from bot.app.runtime import Runtime
+    from bot.store import Store
+    from bot.web.app import create_app
+    from bot.web.server import serve
+
+    # Migrate before serving: a clear failure here beats a server that cannot start.
+    store = Store(settings.database_path)
+    store.migrate()
+    store.close()
+    serve(create_app(Runtime(settings)), settings.port, settings.log_level)
+    return 0
+
+
+def _poll_once(
+    settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace
+) -> int:
+    from bot.app.operations import poll_once_and_report
+
+    return poll_once_and_report(settings)
+
+
+def _list(settings: Settings, _formatter: RedactingFormatter, args: argparse.Namespace) -> int:
+    from bot.app.operations import recordings_table
+
+    print(recordings_table(settings, limit=args.limit, only_open=args.open))
+    return 0
+
+
+def _check(settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
+    from bot.app.operations import check
+
+    findings = check(settings)
+    for finding in findings:
+        print(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.subject}: {finding.words}")
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _migrate(settings: Settings, _formatter: RedactingFormatter, _args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    store = Store(settings.database_path)
+    store.migrate()
+    store.close()
+    print(f"Database ready at {settings.database_path}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text!r})")
+    return value

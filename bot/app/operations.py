@@ -1,0 +1,207 @@
+"""What the operator commands do (`slack-record poll-once | list | check`), kept out of the
+CLI so each is a plain function of the settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.app.config import Settings
+from bot.model.times import utcnow
+from bot.recall.client import RecallClient, make_http_client
+from bot.recall.errors import RecallAuthError, RecallError, RecallRejected, RecallUnavailable
+from bot.store import Store
+from bot.workflow.polling import poll_once
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    ok: bool
+    words: str
+
+
+def poll_once_and_report(settings: Settings) -> int:
+    from bot.app.runtime import Runtime  # builds the whole app: only when this command runs
+
+    runtime = Runtime(settings)
+    runtime.store.migrate()
+    try:
+        summary = poll_once(runtime.steps, runtime.survey, utcnow())
+        runtime.workers.wait(30)
+    finally:
+        runtime.stop()
+    print(f"poll-once: {summary.claimed} recording(s) looked at, {summary.errors} failed")
+    return 1 if summary.errors else 0
+
+
+def recordings_table(settings: Settings, limit: int, only_open: bool) -> str:
+    store = Store(settings.database_path)
+    store.migrate()
+    rows = store.recordings.newest(limit, only_open)
+    header = ("ID", "CREATED (UTC)", "STATE", "PLATFORM", "CHANNEL", "ASKED BY", "NOTIFIED")
+    table = [header] + [
+        (
+            r.id[:12],
+            r.created_at[:16].replace("T", " "),
+            r.state.value + (" (deleted)" if r.deleted_at else ""),
+            r.platform,
+            r.channel_id,
+            r.user_id,
+            "yes" if r.notified_at else "-",
+        )
+        for r in rows
+    ]
+    if len(table) == 1:
+        return "No recordings yet." if not only_open else "No recordings in progress."
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    )
+
+
+def check(settings: Settings) -> list[Finding]:
+    findings = [
+        Finding("configuration", True, f"complete ({_mode_words(settings)})"),
+        _check_database(settings),
+        *_check_slack(settings),
+        _check_recall(settings),
+    ]
+    if not settings.public_base_url:
+        findings.append(
+            Finding(
+                "links",
+                True,
+                "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own links, "
+                "which stop working after about 5 hours",
+            )
+        )
+    if settings.recall_webhook_secret:
+        where = f"{settings.public_base_url or 'https://YOUR-HOST'}/recall/webhook"
+        findings.append(
+            Finding("webhooks", True, f"on: add {where} in Recall's dashboard (Webhooks)")
+        )
+    return findings
+
+
+def _mode_words(settings: Settings) -> str:
+    return {
+        "http": "one workspace, Slack calls us over HTTP",
+        "socket": "one workspace, Socket Mode",
+        "oauth": "installable in many workspaces",
+    }[settings.slack_mode]
+
+
+def _check_database(settings: Settings) -> Finding:
+    store = Store(settings.database_path)
+    try:
+        store.migrate()
+        with store.database.transaction():  # proves we can write, then changes nothing
+            pass
+        total = store.database.count("recordings")
+        open_now = store.recordings.count_open()
+        return Finding(
+            "database",
+            True,
+            f"{settings.database_path} ({total} recordings, {open_now} in progress)",
+        )
+    except (sqlite3.Error, OSError) as exc:
+        return Finding("database", False, f"can't use {settings.database_path}: {exc}")
+    finally:
+        store.close()
+
+
+def _check_slack(settings: Settings) -> list[Finding]:
+    if settings.slack_mode == "oauth":
+        return [
+            Finding(
+                "Slack",
+                True,
+                "OAuth install is on at /slack/install (credentials are checked by Slack when "
+                "someone installs)",
+            )
+        ]
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    try:
+        who = client.auth_test()
+        findings = [
+            Finding("Slack", True, f"bot token works: @{who.get('user')} in {who.get('team')}")
+        ]
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if not error:
+            return [
+                Finding(
+                    "Slack",
+                    False,
+                    f"{settings.slack_api_url} did not answer like Slack's Web API "
+                    f"(HTTP {exc.response.status_code}): check SLACK_API_URL",
+                )
+            ]
+        return [
+            Finding(
+                "Slack",
+                False,
+                f"Slack refused SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token from "
+                "the app's OAuth & Permissions page again",
+            )
+        ]
+    except (SlackClientError, OSError) as exc:
+        return [Finding("Slack", False, f"could not reach {settings.slack_api_url} ({exc})")]
+    if settings.slack_mode == "socket":
+        app_client = WebClient(
+            token=settings.slack_app_token, base_url=settings.slack_api_url, timeout=10
+        )
+        try:
+            app_client.apps_connections_open()
+            findings.append(Finding("Socket Mode", True, "the app-level token can connect"))
+        except (SlackClientError, OSError) as exc:
+            findings.append(
+                Finding(
+                    "Socket Mode",
+                    False,
+                    f"SLACK_APP_TOKEN can't open a connection ({_slack_error(exc)}): turn on "
+                    "Socket Mode and create an app-level token with connections:write",
+                )
+            )
+    return findings
+
+
+def _check_recall(settings: Settings) -> Finding:
+    http = make_http_client(settings.recall_api_base_url, settings.recall_api_key)
+    try:
+        RecallClient(http).list_bots(status=["in_call_recording"])  # a documented filter
+        return Finding("Recall", True, f"API key accepted at {settings.recall_api_base_url}")
+    except RecallAuthError as exc:
+        return Finding(
+            "Recall",
+            False,
+            f"Recall refused RECALL_API_KEY (HTTP {exc.status}). Keys only work in their own "
+            f"region: is your account in {settings.recall_region}? (set RECALL_REGION)",
+        )
+    except RecallUnavailable as exc:
+        base = settings.recall_api_base_url
+        if exc.__cause__ is not None:  # a network failure, not an HTTP answer
+            return Finding("Recall", False, f"could not reach {base} ({exc})")
+        return Finding("Recall", False, f"{base} is not answering properly ({exc})")
+    except RecallRejected as exc:
+        return Finding(
+            "Recall",
+            False,
+            f"Recall refused the request (HTTP {exc.status}: {exc.detail}); check "
+            "RECALL_API_BASE_URL / RECALL_REGION",
+        )
+    except RecallError as exc:
+        return Finding("Recall", False, f"unexpected answer from Recall ({exc})")
+    finally:
+        http.close()
+
+
+def _slack_error(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error"))
+    return type(exc).__name__

@@ -1,0 +1,55 @@
+"""The Create Bot request for a recording (reference recall-api.md §4), built in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.model.recording import Recording
+
+# Platforms cap the waiting-room wait themselves; asking for more is pointless (reference §4.3).
+WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}
+
+
+@dataclass(frozen=True)
+class BotDefaults:
+    """Workspace-wide defaults from the environment; /record options override some."""
+
+    bot_name: str = "slack-record (recording)"
+    layout: str = "speaker_view"
+    waiting_room_timeout: int = 600
+    noone_joined_timeout: int = 900
+    everyone_left_timeout: int = 60
+    max_recording_seconds: int = 4 * 3600
+
+
+def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
+    layout = recording.layout or defaults.layout
+    config: dict[str, Any] = {"video_mixed_mp4": {}, "video_mixed_layout": layout}
+    if recording.separate_videos:
+        config["video_separate_mp4"] = {}
+    payload: dict[str, Any] = {
+        "meeting_url": recording.meeting_url,
+        "bot_name": recording.bot_name or defaults.bot_name,
+        "recording_config": config,
+        "automatic_leave": {
+            "waiting_room_timeout": min(
+                defaults.waiting_room_timeout,
+                WAITING_ROOM_CAPS.get(recording.platform, defaults.waiting_room_timeout),
+            ),
+            "noone_joined_timeout": defaults.noone_joined_timeout,
+            "everyone_left_timeout": {"timeout": defaults.everyone_left_timeout},
+            "in_call_recording_timeout": defaults.max_recording_seconds,
+        },
+        # Ties the bot back to us; values must be strings (reference §4.2).
+        "metadata": {
+            "app": "slack-record",
+            "recording_id": recording.id,
+            "slack_team": recording.team_id,
+            "slack_channel": recording.channel_id,
+            "slack_user": recording.user_id,
+        },
+    }
+    if recording.join_at:
+        payload["join_at"] = recording.join_at
+    return payload

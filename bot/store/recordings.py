@@ -1,0 +1,360 @@
+"""Recordings (the table `recordings`): requests, their claims, and what each step writes.
+
+- Work is claimed with a single conditional `UPDATE ... RETURNING` that takes a lease
+  (`leased_until`) and stamps a fresh `claim_token`. Only the claimer's writes (which name the
+  token) land, so two pollers, or a poller and a web request, never both act on one recording.
+  If the claimer dies, the lease simply expires and the row can be claimed again.
+- `next_poll_at` is the schedule (when the recording next needs a step; NULL when nothing is
+  left to do). Buttons, commands and webhooks may pull it forward at any time without touching
+  a lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.model.lifecycle import Cause, State, may_move
+from bot.model.recording import COLUMNS, Recording
+from bot.model.times import ts
+from bot.store.database import Database
+from bot.store.migrations import SHARE_TOKEN_BYTES
+from bot.store.recording_events import RecordingEvents
+
+log = logging.getLogger(__name__)
+
+_DUE = (
+    "next_poll_at IS NOT NULL AND next_poll_at <= :now "
+    "AND (leased_until IS NULL OR leased_until <= :now)"
+)
+
+
+class BotEventLike(Protocol):
+    """What a webhook tells us about a bot (bot/recall/webhooks.py's BotEvent)."""
+
+    code: str | None
+    sub_code: str | None
+    at: datetime | None
+
+    @property
+    def needs_fetch(self) -> bool: ...
+
+
+class Recordings:
+    def __init__(self, database: Database):
+        self._database = database
+        # Claims this process holds right now, by recording id: their leases are kept alive
+        # by `extend_held_leases` while we work, so the lease itself can be short.
+        self._held: dict[str, str | None] = {}
+        self._held_lock = threading.Lock()
+
+    def add_unless_live(
+        self, now: datetime, deadline: timedelta, **fields: Any
+    ) -> tuple[Recording, bool]:
+        """Save a new request, due at once; or, if the same meeting already has a live
+        recording in this workspace, return that one instead (and False).
+
+        Check and insert run under one write lock (BEGIN IMMEDIATE), so two simultaneous
+        /record commands for one meeting cannot both get a bot.
+        """
+        stamp = ts(now)
+        row = {
+            "id": secrets.token_hex(12),
+            "state": State.REQUESTED.value,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "deadline_at": ts(now + deadline),
+            "next_poll_at": stamp,
+            "attempts": 0,
+            "capacity_waits": 0,
+            "share_token": secrets.token_urlsafe(SHARE_TOKEN_BYTES),
+            **fields,
+        }
+        with self._database.transaction() as db:
+            live = self._live(
+                "team_id = ? AND meeting_key = ?", [row["team_id"], row.get("meeting_key")]
+            )
+            if live:
+                return live[0], False
+            # Plain SQL: sqlite-utils' insert would first read the table's schema, again.
+            columns = ", ".join(row)
+            marks = ", ".join(f":{name}" for name in row)
+            db.conn.execute(f"INSERT INTO recordings ({columns}) VALUES ({marks})", row)
+            RecordingEvents.append(
+                db.conn,
+                row["id"],
+                now,
+                None,
+                State.REQUESTED,
+                Cause("requested", by=row["user_id"]),
+            )
+        return Recording.from_row(row), True
+
+    def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
+        """Claim one recording if it is due and nobody holds it."""
+        rows = self._claim(f"id = :id AND {_DUE}", {"id": recording_id}, now, lease)
+        return rows[0] if rows else None
+
+    def claim_due(self, now: datetime, lease: timedelta, limit: int = 100) -> list[Recording]:
+        """Claim up to `limit` due recordings, oldest-due first, in one statement."""
+        where = f"id IN (SELECT id FROM recordings WHERE {_DUE} ORDER BY next_poll_at LIMIT :limit)"
+        return self._claim(where, {"limit": limit}, now, lease)
+
+    def _claim(
+        self, where: str, params: dict[str, Any], now: datetime, lease: timedelta
+    ) -> list[Recording]:
+        sql = (
+            "UPDATE recordings SET leased_until = :lease_until, claim_token = :token "
+            f"WHERE {where} RETURNING *"
+        )
+        values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
+        claimed = [
+            Recording.from_row(r) for r in self._database.write_returning(sql, params | values)
+        ]
+        with self._held_lock:
+            self._held.update((r.id, r.claim_token) for r in claimed)
+        return claimed
+
+    def release(self, claimed: Recording, now: datetime) -> bool:
+        """Give up our lease (the step is done); harmless if it was lost already.
+
+        True if a webhook event arrived while we held it: the row is then due at once, so
+        the step's own schedule cannot hide the news.
+        """
+        with self._held_lock:
+            self._held.pop(claimed.id, None)
+        rows = self._database.write_returning(
+            "UPDATE recordings SET leased_until = NULL, next_poll_at = CASE "
+            "WHEN COALESCE(hook_seq, 0) != :seq THEN :now ELSE next_poll_at END "
+            "WHERE id = :id AND claim_token IS :token "
+            "RETURNING COALESCE(hook_seq, 0) != :seq AS news",
+            {
+                "seq": claimed.hook_seq or 0,
+                "now": ts(now),
+                "id": claimed.id,
+                "token": claimed.claim_token,
+            },
+        )
+        return bool(rows and rows[0]["news"])
+
+    def extend_held_leases(self, until: datetime) -> int:
+        """Keep every claim this process holds alive until `until` (a heartbeat)."""
+        with self._held_lock:
+            held = list(self._held.items())
+        for recording_id, token in held:
+            self._database.write(
+                "UPDATE recordings SET leased_until = ? WHERE id = ? AND claim_token IS ? "
+                "AND leased_until IS NOT NULL",
+                [ts(until), recording_id, token],
+            )
+        return len(held)
+
+    def save(self, claimed: Recording, now: datetime, **changes: Any) -> Recording | None:
+        """Write changes to a recording we hold; None if our claim was lost meanwhile. The
+        state is not among them: only `move` changes it."""
+        if "state" in changes:
+            raise ValueError("a recording's state changes only through Recordings.move")
+        return self._update(claimed, now, changes)
+
+    def move(
+        self, claimed: Recording, now: datetime, to: State, cause: Cause, **changes: Any
+    ) -> Recording | None:
+        """The one way a recording's state changes: check the transition table allows it,
+        write it (with `changes`) under our claim, and append it to the recording's history,
+        in one transaction. None if our claim was lost, or if the move is not allowed (which
+        is logged: it is a mistake in the caller, and the recording stays as it was)."""
+        if not may_move(claimed.state, to):
+            log.error("recording %s: refused to move %s -> %s", claimed.id, claimed.state, to)
+            return None
+        with self._database.transaction() as db:
+            moved = self._update(claimed, now, {**changes, "state": to.value}, db.conn)
+            if moved is not None:
+                RecordingEvents.append(db.conn, claimed.id, now, claimed.state, to, cause)
+        return moved
+
+    def _update(
+        self,
+        claimed: Recording,
+        now: datetime,
+        changes: dict[str, Any],
+        conn: sqlite3.Connection | None = None,
+    ) -> Recording | None:
+        unknown = set(changes) - COLUMNS
+        if unknown:
+            raise ValueError(f"not recording columns: {sorted(unknown)}")
+        changes = {**changes, "updated_at": ts(now)}
+        assignments = ", ".join(f"{column} = :{column}" for column in changes)
+        sql = (
+            f"UPDATE recordings SET {assignments} "
+            "WHERE id = :_id AND claim_token IS :_token RETURNING *"
+        )
+        params = {**changes, "_id": claimed.id, "_token": claimed.claim_token}
+        if conn is None:
+            rows = self._database.write_returning(sql, params)
+        else:
+            cursor = conn.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return Recording.from_row(rows[0]) if rows else None
+
+    def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
+        """Note a webhook's news on an open recording and make it due; False if it was stale
+        (older than what we already know) or the recording is finished."""
+        if event.needs_fetch:
+            changed = self._database.write(
+                "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
+                "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
+                {"now": ts(now), "id": recording_id},
+            )
+            return changed == 1
+        at = ts(event.at) if event.at else ts(now)
+        changed = self._database.write(
+            "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
+            "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
+            "WHERE id = :id AND finished_at IS NULL "
+            "AND (hook_at IS NULL OR hook_at < :at) "
+            "AND (recall_status_at IS NULL OR recall_status_at < :at)",
+            {
+                "code": event.code,
+                "sub": event.sub_code,
+                "at": at,
+                "now": ts(now),
+                "id": recording_id,
+            },
+        )
+        return changed == 1
+
+    def make_notices_due(self, team_ids: list[str], now: datetime) -> int:
+        """The final notices of these workspaces (or Enterprise Grid orgs) that were put off
+        while posting there was paused are due at once (the app was installed again)."""
+        marks = ", ".join("?" for _ in team_ids)
+        return self._database.write(
+            "UPDATE recordings SET next_poll_at = ? WHERE finished_at IS NOT NULL "
+            "AND notified_at IS NULL AND next_poll_at > ? "
+            f"AND (team_id IN ({marks}) OR enterprise_id IN ({marks}))",
+            [ts(now), ts(now), *team_ids, *team_ids],
+        )
+
+    def request_stop(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
+        """Record that someone asked to stop (or cancel) a live recording, and make it due now.
+
+        The next step does the talking to Recall. Only the first request counts; None if the
+        recording is already finished or a stop was already asked for.
+        """
+        return self._mark(
+            "stop_requested_by = :user, stop_requested_at = :now, next_poll_at = :now "
+            "WHERE id = :id AND finished_at IS NULL AND stop_requested_at IS NULL",
+            recording_id,
+            user_id,
+            now,
+            "stop",
+        )
+
+    def request_delete(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
+        """Revoke a finished recording's links at once; the next step deletes Recall's media.
+
+        None if it is not finished or was already deleted.
+        """
+        return self._mark(
+            "deleted_by = :user, deleted_at = :now, next_poll_at = :now "
+            "WHERE id = :id AND finished_at IS NOT NULL AND deleted_at IS NULL",
+            recording_id,
+            user_id,
+            now,
+            "deleted",
+        )
+
+    def _mark(
+        self, assignments_and_where: str, recording_id: str, user_id: str, now: datetime, kind: str
+    ) -> Recording | None:
+        """Someone asked for something: write it and append it to the history, together."""
+        with self._database.transaction() as db:
+            cursor = db.conn.execute(
+                f"UPDATE recordings SET {assignments_and_where} RETURNING *",
+                {"user": user_id, "now": ts(now), "id": recording_id},
+            )
+            names = [column[0] for column in cursor.description]
+            rows = [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+            if rows:
+                state = rows[0].state
+                RecordingEvents.append(
+                    db.conn, recording_id, now, state, state, Cause(kind, by=user_id)
+                )
+        return rows[0] if rows else None
+
+    # --- reading -------------------------------------------------------------------------
+    # Plain SQL through `_select`: sqlite-utils' table helpers look the schema up on every
+    # call, which the slash-command path (a few milliseconds in all) can do without.
+
+    def get(self, recording_id: str) -> Recording | None:
+        return self._one("id = ?", [recording_id])
+
+    def get_by_bot_id(self, bot_id: str) -> Recording | None:
+        return self._one("recall_bot_id = ?", [bot_id])
+
+    def get_by_token(self, token: str) -> Recording | None:
+        return self._one("share_token = ?", [token])
+
+    def latest_finished_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        found = self._select(
+            "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT 1",
+            [team_id, meeting_key],
+        )
+        return found[0] if found else None
+
+    def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
+        return found[0] if found else None
+
+    def live_in_channel(self, team_id: str, channel_id: str) -> list[Recording]:
+        return self._live("team_id = ? AND channel_id = ?", [team_id, channel_id])
+
+    def recent_in_channel(
+        self, team_id: str, channel_id: str, since: datetime, limit: int = 10
+    ) -> list[Recording]:
+        return self._select(
+            "team_id = ? AND channel_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
+            [team_id, channel_id, ts(since), limit],
+        )
+
+    def newest(self, limit: int, only_open: bool = False) -> list[Recording]:
+        where = "next_poll_at IS NOT NULL" if only_open else "1"
+        return self._select(f"{where} ORDER BY created_at DESC LIMIT ?", [limit])
+
+    def all(self) -> Iterator[Recording]:
+        yield from self._select("1 ORDER BY created_at", [])
+
+    def count_due_in_states(self, now: datetime, states: list[str]) -> int:
+        marks = ", ".join("?" for _ in states)
+        row = self._database.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL "
+            f"AND next_poll_at <= ? AND state IN ({marks})",
+            [ts(now), *states],
+        ).fetchone()
+        return int(row[0])
+
+    def count_open(self) -> int:
+        row = self._database.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+    def _live(self, where: str, params: list[Any]) -> list[Recording]:
+        return self._select(f"finished_at IS NULL AND {where} ORDER BY created_at DESC", params)
+
+    def _one(self, where: str, params: list[Any]) -> Recording | None:
+        found = self._select(f"{where} LIMIT 1", params)
+        return found[0] if found else None
+
+    def _select(self, where_and_order: str, params: list[Any]) -> list[Recording]:
+        cursor = self._database.db.execute(
+            f"SELECT * FROM recordings WHERE {where_and_order}", params
+        )
+        names = [column[0] for column in cursor.description]
+        return [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]

@@ -1,0 +1,106 @@
+"""Following a bot that Recall has: how is it doing, and what does that mean for us?
+
+News comes from, in order of preference: a webhook that already said the new status; this
+poll pass's List Bots round (bot/workflow/survey.py), which shows every active bot; or a
+Retrieve of the bot itself. The report goes through the state machine (bot/model/lifecycle.py)
+and the result to Slack. Runs inside a claimed step (bot/workflow/steps.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from bot.model.lifecycle import STATUS_TARGETS, Cause, State, advance, decide
+from bot.model.recording import Recording, status_columns
+from bot.model.times import from_ts, ts
+from bot.recall.errors import RecallError
+from bot.recall.reports import read_bot, report_from_status
+from bot.workflow.context import StepContext
+from bot.workflow.recall_trouble import Doing, carry_on_after
+from bot.workflow.survey import ACTIVE_STATES, SurveyView
+
+log = logging.getLogger(__name__)
+
+
+def check_bot(
+    ctx: StepContext, rec: Recording, now: datetime, survey: SurveyView | None = None
+) -> None:
+    """Learn how the bot is doing (a webhook's news, this pass's list, or a Retrieve) and
+    move the state machine; then bring Slack up to date."""
+    assert rec.recall_bot_id is not None
+    if now >= (from_ts(rec.deadline_at) or now):
+        _give_up(ctx, rec, now)
+        return
+    changes: dict[str, Any] = {"attempts": 0}
+    listed = survey.current(rec.recall_bot_id, since=now) if survey else None
+    if listed is None and survey is not None and _survey_will_cover(ctx, rec, survey, now):
+        # The list is still making its round: this bot's page comes in a later pass.
+        ctx.recordings.save(rec, now, next_poll_at=ts(now + ctx.policy.poll_interval))
+        return
+    if _fresh_status_news(rec):
+        # A webhook already told us the new status: no need to ask Recall.
+        report = report_from_status(rec.hook_code or "", rec.hook_sub_code, from_ts(rec.hook_at))
+        told_by = "webhook"
+    elif listed is not None and not rec.hook_fetch:
+        # This pass's List Bots call showed it, still active: no call of its own.
+        report = read_bot(listed)
+        changes["looked_at"] = ts(now)
+        told_by = "recall"
+    else:
+        try:
+            bot = ctx.recall.get_bot(rec.recall_bot_id)
+        except RecallError as exc:
+            carry_on_after(ctx, rec, now, exc, Doing.FOLLOWING)
+            return
+        ctx.key.works()
+        report = read_bot(bot)
+        changes |= {"hook_fetch": 0, "looked_at": ts(now)}
+        told_by = "webhook" if rec.hook_fetch else "recall"
+    outcome = decide(report)
+    changes |= status_columns(report)
+    new_state = advance(rec.state, outcome.state) if outcome else None
+    final = (new_state or rec.state).is_final
+    changes["next_poll_at"] = ts(now if final else now + ctx.policy.follow_interval)
+    if outcome is None or new_state is None:
+        saved = ctx.recordings.save(rec, now, **changes)
+    else:
+        log.info("recording %s: %s -> %s", rec.id, rec.state, new_state)
+        if new_state == State.FAILED:
+            changes |= {"failure_reason": outcome.reason, "failure_sub_code": outcome.sub_code}
+        if new_state.is_final:
+            changes["finished_at"] = ts(now)
+        cause = Cause(told_by, report.latest_code or outcome.reason, report.latest_sub_code)
+        saved = ctx.recordings.move(rec, now, new_state, cause, **changes)
+    if saved is not None:
+        ctx.sync(saved, now, report)
+
+
+def _survey_will_cover(ctx: StepContext, rec: Recording, survey: SurveyView, now: datetime) -> bool:
+    """Not listed, but no whole round of pages has passed since we last looked at it:
+    wait for the round rather than spend a call (for a few intervals at most)."""
+    if survey.ask_the_rest or rec.state not in ACTIVE_STATES:
+        return False
+    if rec.hook_fetch or _fresh_status_news(rec):
+        return False
+    looked = from_ts(rec.looked_at)
+    if looked is None or now - looked > 4 * ctx.policy.poll_interval:
+        return False
+    return survey.seen_this_round(rec.recall_bot_id) or not survey.covered_since(looked)
+
+
+def _give_up(ctx: StepContext, rec: Recording, now: datetime) -> None:
+    log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
+    try:
+        ctx.recall.leave_call(rec.recall_bot_id or "")
+    except RecallError as exc:
+        log.info("recording %s: leave_call failed (%s)", rec.id, type(exc).__name__)
+    ctx.fail(rec, now, "deadline_exceeded")
+
+
+def _fresh_status_news(rec: Recording) -> bool:
+    """A webhook status newer than anything we fetched, and no need for the whole bot."""
+    if rec.hook_fetch or rec.hook_code not in STATUS_TARGETS or not rec.hook_at:
+        return False
+    return rec.recall_status_at is None or rec.hook_at > rec.recall_status_at

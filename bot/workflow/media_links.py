@@ -1,0 +1,144 @@
+"""Durable links: `PUBLIC_BASE_URL/r/<token>` keeps working long after Recall's own link dies.
+
+Recall's `download_url` is a pre-signed S3 link that expires after about 5 hours and works for
+whoever holds it. We never post or store it: each visit to our link asks Recall for a fresh
+one, cached only while it has an hour or more to live, and redirects there.
+
+A bot that stopped and started recording has several recordings, each with its own video:
+those are the recording's parts, numbered from 1 in the order they started (see
+bot/bot_report.py). Part 1 is the video that is posted; `Video.parts` says how many there are.
+
+    MediaLinks.video(token, part=1) -> Video  or raises one of:
+    LinkError
+     ├── UnknownLink        no such token, or no such part (404)
+     ├── NotReady           recording still going or being processed (409)
+     ├── NoVideo            the recording failed: there never was a video (404)
+     ├── Gone               deleted by someone, or expired/deleted at Recall (410)
+     └── RecallDown         Recall could not be asked right now (503, try again)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.model.explanations import explain
+from bot.model.lifecycle import State
+from bot.model.recording import Recording
+from bot.model.times import from_ts
+from bot.recall.client import RecallClient
+from bot.recall.errors import RecallError, RecallNotFound
+from bot.recall.reports import download_url_expiry, read_bot
+from bot.store.recordings import Recordings
+
+# Reuse a fresh link only while it has this long left, so a video started from it can finish.
+COMFORT_MARGIN = timedelta(hours=1)
+
+
+class LinkError(Exception):
+    """A reason the link cannot play now; `recording` is set when the token was known."""
+
+    def __init__(self, message: str, recording: Recording | None = None):
+        super().__init__(message)
+        self.recording = recording
+
+
+class UnknownLink(LinkError):
+    pass
+
+
+class NotReady(LinkError):
+    pass
+
+
+class NoVideo(LinkError):
+    pass
+
+
+class Gone(LinkError):
+    pass
+
+
+class RecallDown(LinkError):
+    pass
+
+
+@dataclass(frozen=True)
+class Video:
+    recording: Recording
+    url: str  # Recall's signed link: redirect to it, never show or log it
+    expires_at: datetime
+    part: int = 1  # which of the recording's videos, from 1
+    parts: int = 1  # how many videos the recording has: its recordings with a finished video
+
+
+class MediaLinks:
+    def __init__(self, recordings: Recordings, recall: RecallClient, clock: Callable[[], datetime]):
+        self.recordings = recordings
+        self.recall = recall
+        self.clock = clock
+        # (recording id, part) -> (url, expires_at, parts as counted when the link was fetched)
+        self._cache: dict[tuple[str, int], tuple[str, datetime, int]] = {}
+        self._lock = threading.Lock()
+
+    def recording(self, token: str) -> Recording:
+        """The recording behind a token, whatever its state."""
+        # Tokens are URL-safe base64; anything else cannot be one, so skip the lookup.
+        recording = self.recordings.get_by_token(token) if _plausible(token) else None
+        if recording is None:
+            raise UnknownLink("There is no recording at this address.")
+        return recording
+
+    def video(self, token: str, part: int = 1) -> Video:
+        """A fresh link to one of the recording's videos: part 1 is the posted one."""
+        rec = self.recording(token)
+        if part < 1:
+            raise UnknownLink("This recording has no such part.", rec)
+        if rec.deleted_at:
+            raise Gone("This recording was deleted.", rec)
+        if rec.state == State.FAILED:
+            why = explain(rec.failure_reason, rec.failure_sub_code).summary
+            raise NoVideo(f"This meeting was not recorded. {why}", rec)
+        if rec.state == State.CANCELLED:
+            raise NoVideo("This recording was cancelled before it started.", rec)
+        if rec.state != State.READY:
+            raise NotReady("The video isn't ready yet.", rec)
+        now = self.clock()
+        with self._lock:
+            cached = self._cache.get((rec.id, part))
+        if cached and cached[1] - now > COMFORT_MARGIN:
+            url, expires_at, parts = cached
+            return Video(rec, url, expires_at, part, parts)
+        url, expires_at, parts = self._fetch(rec, part, now)
+        with self._lock:
+            self._cache[(rec.id, part)] = (url, expires_at, parts)
+        return Video(rec, url, expires_at, part, parts)
+
+    def _fetch(self, rec: Recording, part: int, now: datetime) -> tuple[str, datetime, int]:
+        try:
+            # Someone is waiting in a browser: worth a short wait for our Recall budget.
+            report = read_bot(self.recall.get_bot(rec.recall_bot_id or "", wait=2.0))
+        except RecallNotFound as exc:
+            raise Gone("Recall no longer has this recording.", rec) from exc
+        except RecallError as exc:
+            raise RecallDown("The recording service can't be reached right now.", rec) from exc
+        videos = report.videos
+        deleted = any("deleted" in (r.video_status, r.status) for r in report.recordings)
+        if report.latest_code == "media_expired" or (deleted and not videos):
+            raise Gone("This recording has expired: Recall deleted the video.", rec)
+        if not videos:
+            raise RecallDown("The recording service did not give us the video just now.", rec)
+        if part > len(videos):
+            raise UnknownLink("This recording has no such part.", rec)
+        url = videos[part - 1].download_url or ""
+        return url, download_url_expiry(url, now), len(videos)
+
+
+def recorded_on(rec: Recording) -> datetime | None:
+    return from_ts(rec.recording_started_at) or from_ts(rec.created_at)
+
+
+def _plausible(token: str) -> bool:
+    return 16 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
