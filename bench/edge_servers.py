@@ -66,7 +66,7 @@ from typing import Any
 from common import ROOT, free_port, machine, percentile
 
 HOST = "127.0.0.1"
-# The same cap as the app's (bot/web.py MAX_REQUEST_BYTES) and the read deadline it will have.
+# The same cap and read deadline as the app (bot/web/limits.py).
 MAX_BODY_BYTES = 1024 * 1024
 BODY_DEADLINE = 10.0
 # What the candidates are told: request heads over 32 KiB refused, 10 s to send the head,
@@ -252,8 +252,8 @@ def serve_uvicorn(name: str, app: BodyLimit, port: int) -> None:
         log_level="warning",
         **options,
     )
-    # uvicorn raises the stop signal again once it has stopped; as in bot/server.py, a handler
-    # that ignores it makes a graceful stop exit with status 0 for every uvicorn candidate.
+    # uvicorn raises the stop signal again once it has stopped; a handler that ignores it makes
+    # a graceful stop exit with status 0 for every uvicorn candidate.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
     uvicorn.Server(config).run()
 

@@ -9,7 +9,7 @@ host ends it, and Recall finishes the video 40 s later. Three ways are measured 
 run:
 - naive:    one Retrieve per open bot every POLL_INTERVAL_SECONDS (15 s)
 - survey:   what the app does: one List Bots round for all active bots, Retrieve only for
-            bots whose call ended (bot/survey.py)
+            bots whose call ended (bot/workflow/survey.py)
 - webhooks: Recall webhooks (signed deliveries) with the 5-minute safety sweep
 Prints calls per meeting (create / list / retrieve), the notify latency after the video is
 done (simulated seconds), 429s, and for webhooks the real time from delivery to notice.

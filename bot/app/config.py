@@ -73,7 +73,8 @@ class Settings:
     poll_interval_seconds: float = 15.0
     port: int = 3000
     public_base_url: str | None = None
-    # How long we follow one bot before giving up (reference §5.2: "keep an overall deadline").
+    # How long we follow one bot before giving up: one that never finishes is not followed
+    # forever.
     recording_deadline_hours: float = 6.0
     bot_name: str = "slack-record (recording)"
     log_level: str = "INFO"

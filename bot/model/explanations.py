@@ -2,7 +2,7 @@
 
     explain(code, sub_code) -> Explanation(summary, advice)
 
-`code` is a Recall bot status code (recall-api.md §6) or one of our own reason codes (REASONS);
+`code` is a Recall bot status code or one of our own reason codes (REASONS);
 `sub_code` is Recall's sub-code. Recall adds codes without notice, so nothing is ever dropped:
 an unknown sub-code falls back to its platform ("Zoom reported a problem (zoom_x).") or is shown
 raw ("Recall reported: x."). The words are plain text; callers escape them for Slack mrkdwn.
@@ -29,7 +29,7 @@ FATAL = _table(subcodes.FATAL)
 RECORDING_PERMISSION_DENIED = _table(subcodes.RECORDING_PERMISSION_DENIED)
 CREATE_BOT_REJECTED = _table(subcodes.CREATE_BOT_REJECTED)
 
-# Recall's bot status codes (§6), for progress messages and for failures without a sub-code.
+# Recall's bot status codes, for progress messages and for failures without a sub-code.
 STATUS = _table(
     {
         "ready": ("The recording bot is ready to join.", None),
@@ -94,7 +94,7 @@ _BY_CODE = {
     "recording_permission_denied": RECORDING_PERMISSION_DENIED,
     "recall_rejected": CREATE_BOT_REJECTED,
 }
-# Recall prefixes platform-specific sub-codes with the platform's name (§6.2).
+# Recall prefixes platform-specific sub-codes with the platform's name (`zoom_…`, `google_meet_…`).
 _PLATFORM_PREFIXES = {
     "zoom_": "Zoom",
     "google_meet_": "Google Meet",

@@ -21,11 +21,10 @@ from datetime import datetime
 
 from bot.model.join_time import JoinTime, JoinTimeError, parse_join_time
 from bot.model.meeting_links import MeetingLink, MeetingLinkError, parse_meeting_link
-from bot.slack.messages import USAGE
 
 # Slack's own limit on command text is a few thousand characters; no command is longer.
 MAX_TEXT_LENGTH = 4000
-MAX_BOT_NAME = 100  # Recall's limit (reference §4.2)
+MAX_BOT_NAME = 100  # Recall's limit for bot_name
 # What shlex.split treats specially (its whitespace, quotes and escape); text with no quote
 # or escape splits exactly the same on its whitespace alone.
 _SHELL_QUOTING = re.compile(r"[\"'\\]")
@@ -41,6 +40,13 @@ OPTIONS = ("--name", "--layout", "--separate", "--at")
 VALID_OPTIONS = (
     '`--name "Bot name"`, `--layout speaker|gallery`, `--separate`, `--at 14:30` '
     '(or `--at "in 20m"`, `--at "tomorrow 9am"`, `--at 2026-11-27T14:30`)'
+)
+
+
+# The short answer to anything that is not a command (the whole list is `/record help`).
+USAGE = (
+    "Usage: `/record <meeting link>`, for example `/record https://zoom.us/j/81234567890?pwd=…`. "
+    "`/record help` shows everything else."
 )
 
 

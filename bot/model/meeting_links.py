@@ -1,7 +1,7 @@
 """Recognise the meeting link typed after `/record` and say which platform it is.
 
 The check is deliberately generous: Recall's own advice is that the real validation is Create
-Bot's 400 (reference recall-api.md §10), so this module only turns away what is clearly not a
+Bot's 400 answer, so this module only turns away what is clearly not a
 meeting, and does so with a message a Slack user can act on. It never echoes the user's text
 back, so its error messages are safe to post as they are.
 
@@ -26,7 +26,7 @@ SUPPORTED = "Zoom, Google Meet, Microsoft Teams, Webex or GoTo Meeting"
 
 
 class Platform(StrEnum):
-    """Recall's platform names (the `meeting_url.platform` field, reference §4.5)."""
+    """Recall's platform names (the `meeting_url.platform` field of a bot)."""
 
     ZOOM = "zoom"
     GOOGLE_MEET = "google_meet"
@@ -65,7 +65,7 @@ class MeetingLink:
 
     @property
     def joinable_by_url(self) -> bool:
-        """Recall joins huddles through its Slack huddle bot, never from a URL (§10)."""
+        """Recall joins huddles through its Slack huddle bot, never from a URL."""
         return self.platform is not Platform.SLACK_HUDDLE
 
     @property
@@ -114,7 +114,7 @@ _USERINFO = (
     "Paste the join link exactly as it appears in the invite."
 )
 
-# Slack's escaped link forms: <https://…> and <https://…|label> (slack-platform.md §2.7).
+# Slack's escaped link forms: <https://…> and <https://…|label> (Slack's message formatting).
 _WRAPPED = re.compile(r"<([^<>|]*)(?:\|[^<>]*)?>")
 _OTHER_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(.?)", re.IGNORECASE)
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
@@ -129,7 +129,7 @@ def _clean(text: str) -> str:
     token = text.strip()
     if len(token) > 3 * MAX_LINK_LENGTH:  # cheap guard before doing any work on it
         raise MeetingLinkError(_TOO_LONG)
-    # Slack may HTML-escape the text (slack-platform.md §2.7), `&` sometimes twice over.
+    # Slack may HTML-escape the text , `&` sometimes twice over.
     while "&amp;" in token:
         token = token.replace("&amp;", "&")
     token = _trim(token.replace("&lt;", "<").replace("&gt;", ">"), _CLOSERS)
@@ -284,7 +284,7 @@ def _webex(host: str, path: str, query: str) -> _Found:
     return _Found(Platform.WEBEX, None, f"webex:{host}:{where}")
 
 
-_GOTO_PATHS = (  # (domain, path); GoTo's hosts are unconfirmed (reference §14)
+_GOTO_PATHS = (  # (domain, path); GoTo's hosts are unconfirmed
     ("meet.goto.com", r"/(\d+)/?"),
     ("app.goto.com", r"/meeting/(\d+)(?:/.*)?"),
     ("gotomeeting.com", r"/join/(\d+)/?"),  # also global. and www.

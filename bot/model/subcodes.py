@@ -1,7 +1,7 @@
-"""Plain words for every Recall bot `sub_code` documented in recall-api.md §6.
+"""Plain words for every bot `sub_code` Recall documents (its "Bot status codes" page).
 
 Data only: each table maps a sub_code to (summary, advice). `bot.explanations` turns them into
-`Explanation`s and adds the fallbacks for codes Recall invents later (the set is open, §6).
+`Explanation`s and adds the fallbacks for codes Recall invents later (the set is open).
 Advice is given only where the person who typed /record (or an admin) can do something.
 The words are plain text: callers escape them before they go into Slack mrkdwn.
 """
@@ -13,7 +13,7 @@ ADMIN = "Please tell whoever runs this app; it needs fixing in the Recall dashbo
 RETRY = "Try /record again. If it keeps happening, tell whoever runs this app."
 LATER = "Try /record again in a few minutes."
 
-# §6.1: why the bot left the meeting.
+# call_ended sub-codes: why the bot left the meeting.
 CALL_ENDED: dict[str, Words] = {
     "call_ended_by_host": ("The host ended the meeting.", None),
     "call_ended_by_platform_idle": ("The meeting was closed because nothing was happening.", None),
@@ -67,13 +67,14 @@ CALL_ENDED: dict[str, Words] = {
     ),
     "bot_received_leave_call": ("The bot was asked to leave the meeting.", None),
 }
-# Seen in an example payload in Recall's event catalog (§6.1).
+# Seen in an example payload in Recall's webhook event catalog.
 CALL_ENDED["meeting_ended_by_host"] = CALL_ENDED["call_ended_by_host"]
 
 _GUESTS = "Ask the host to let guests from outside the organisation join, then try again."
 _HUMAN_CHECK = "asked the bot to prove it is human, and it could not."
 
-# §6.2: why the bot could not join or carry on (generic, then by platform, then unconfirmed).
+# fatal sub-codes: why the bot could not join or carry on (generic, then by platform, then
+# unconfirmed).
 FATAL: dict[str, Words] = {
     "bot_errored": ("The recording bot ran into an unexpected error.", RETRY),
     "meeting_not_found": (
@@ -210,7 +211,7 @@ FATAL: dict[str, Words] = {
         "Check the link. If it is right, Webex may not be set up for the bot yet: "
         "tell whoever runs this app.",
     ),
-    # Reported but not on Recall's official list (unconfirmed, §6.2).
+    # Reported but not on Recall's official list (unconfirmed).
     "invalid_meeting_url": (
         "The meeting link was not accepted.",
         "Copy the full link from the invite and try again.",
@@ -228,7 +229,8 @@ FATAL: dict[str, Words] = {
     "microsoft_teams_captcha_error": (f"Microsoft Teams {_HUMAN_CHECK}", LATER),
 }
 
-# §6.3: why Zoom did not let the bot record (Zoom asks the host for permission).
+# recording_permission_denied sub-codes: why Zoom did not let the bot record (Zoom asks the
+# host for permission).
 RECORDING_PERMISSION_DENIED: dict[str, Words] = {
     "zoom_local_recording_disabled": (
         "Local recording is turned off in the host's Zoom settings.",
@@ -268,7 +270,7 @@ RECORDING_PERMISSION_DENIED: dict[str, Words] = {
     ),
 }
 
-# §4.6: `code` values in a Create Bot 400, for our recall_rejected reason.
+# `code` values in a Create Bot 400 answer, for our recall_rejected reason.
 CREATE_BOT_REJECTED: dict[str, Words] = {
     "teams_blacklisted_tenant": (
         "This Microsoft Teams organisation does not allow recording bots.",

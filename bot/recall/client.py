@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # Recall answers in well under a second; 10 s read time covers a slow day without letting one
 # call hold a worker for long. Connect failures are retried by the transport itself.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-# A 507 with no Retry-After: Recall's advice is to try again about every 30 s (reference §4.7).
+# A 507 with no Retry-After: Recall's advice is to try again about every 30 s.
 NO_CAPACITY_RETRY_SECONDS = 30.0
 
 
@@ -94,7 +94,7 @@ class RecallClient:
         return self._call("POST", f"bot/{bot_id}/leave_call/", wait=5)
 
     def list_bots(self, **filters: str | int | list[str]) -> dict[str, Any]:
-        """One page of List Bots (reference §7.4): `{"count", "next", "previous", "results"}`."""
+        """One page of List Bots: `{"count", "next", "previous", "results"}`."""
         return self._call("GET", "bot/", params=filters, kind="list")
 
     def list_bots_page(self, next_url: str) -> dict[str, Any]:
@@ -102,7 +102,7 @@ class RecallClient:
         return self._call("GET", next_url, kind="list")
 
     def delete_media(self, bot_id: str) -> dict[str, Any]:
-        """Permanently delete the bot's recordings at Recall (reference §7.5)."""
+        """Permanently delete the bot's recordings at Recall."""
         return self._call("POST", f"bot/{bot_id}/delete_media/", wait=5)
 
     def delete_bot(self, bot_id: str) -> None:
@@ -131,7 +131,7 @@ class RecallClient:
                 raise BudgetSpent("our own Recall budget is spent for now", delay)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         try:
-            # Never send a body on GET: Recall's firewall answers 403 (reference §3).
+            # Never send a body on GET: Recall's firewall answers 403.
             response = self._http.request(method, path, json=json, headers=headers, params=params)
         except httpx.TimeoutException as exc:
             raise RecallUnavailable(
@@ -161,7 +161,7 @@ def create_bot_with_retries(
     """Create a bot, riding out brief trouble: 429 waits Retry-After, 5xx/network back off.
 
     The same Idempotency-Key is sent on every attempt, so if an earlier attempt did reach
-    Recall the retry gets the original bot back instead of a second one (reference §4.8).
+    Recall the retry gets the original bot back instead of a second one.
     Anything else (507, 4xx) is raised at once for the caller to handle.
     """
 
@@ -186,7 +186,8 @@ def create_bot_with_retries(
 def error_detail(response: httpx.Response) -> tuple[str, str | None]:
     """Recall's explanation of an error: `detail`, else the first message of the first field.
 
-    Both body shapes occur (reference §4.6); an HTML page (firewall) becomes a short note.
+    Both body shapes occur (`detail`, or a field and its messages); an HTML page (a firewall)
+    becomes a short note.
     """
     try:
         body = response.json()

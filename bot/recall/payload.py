@@ -1,4 +1,4 @@
-"""The Create Bot request for a recording (reference recall-api.md §4), built in one place."""
+"""The Create Bot request for a recording, built in one place."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.model.recording import Recording
 
-# Platforms cap the waiting-room wait themselves; asking for more is pointless (reference §4.3).
+# Platforms cap the waiting-room wait themselves; asking for more is pointless.
 WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}
 
 
@@ -41,7 +41,7 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
             "everyone_left_timeout": {"timeout": defaults.everyone_left_timeout},
             "in_call_recording_timeout": defaults.max_recording_seconds,
         },
-        # Ties the bot back to us; values must be strings (reference §4.2).
+        # Ties the bot back to us; values must be strings (Recall's rule).
         "metadata": {
             "app": "slack-record",
             "recording_id": recording.id,

@@ -1,10 +1,11 @@
 """Staying inside Recall's rate limits, for every call the process makes.
 
-Recall limits each workspace per endpoint (reference §8): create 60/min, list 60/min, the
-per-bot calls (retrieve, leave, delete) 300/min; all bots of the workspace share them. A token
-bucket per endpoint class keeps us under a share of each (80% by default), however many bots are
-open: a poll that finds the bucket empty defers the rest of its checks instead of collecting
-429s. A 429 that happens anyway empties that bucket for the Retry-After it carried.
+Recall limits each workspace per endpoint (the `x-throttles` of its API description): create
+60/min, list 60/min, the per-bot calls (retrieve, leave, delete) 300/min; all bots of the
+workspace share them. A token bucket per endpoint class keeps us under a share of each (80% by
+default), however many bots are open: a poll that finds the bucket empty defers the rest of its
+checks instead of collecting 429s. A 429 that happens anyway empties that bucket for the
+Retry-After it carried.
 """
 
 from __future__ import annotations

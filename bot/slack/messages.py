@@ -20,11 +20,6 @@ from bot.model.times import from_ts
 # Slack's limits: a button URL may be 3,000 characters, a section's text 3,000.
 MAX_BUTTON_URL = 3000
 
-USAGE = (
-    "Usage: `/record <meeting link>`, for example `/record https://zoom.us/j/81234567890?pwd=…`. "
-    "`/record help` shows everything else."
-)
-
 HELP = """\
 *slack-record* sends a recorder into a meeting and posts the video here when it ends.
 • `/record <meeting link>`: record a Zoom, Google Meet, Microsoft Teams, Webex or GoTo Meeting \
@@ -56,7 +51,7 @@ class Message:
 
 
 def escape(value: str) -> str:
-    """Make external text inert in mrkdwn (slack-platform reference §10)."""
+    """Make external text inert in mrkdwn: `&`, `<` and `>` are the only control characters."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

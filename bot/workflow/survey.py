@@ -1,6 +1,6 @@
 """One List Bots call that looks at many open bots at once, instead of one call per bot.
 
-Each poll pass reads pages of "bots Recall has in an *active* status" (reference §7.4: the
+Each poll pass reads pages of "bots Recall has in an *active* status" (List Bots: the
 documented `status` filter, repeatable; further pages by their opaque `next` URL). A bot of
 ours seen there is up to date without a call of its own. A bot of ours missing from a whole
 round of pages has left the active statuses (its call ended, it finished or failed), which is
@@ -30,7 +30,7 @@ from bot.store.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
-# Recall status codes of a bot that is on its way or in a meeting (reference §6).
+# Recall status codes of a bot that is on its way or in a meeting.
 ACTIVE_CODES = (
     "ready",
     "joining_call",
