@@ -32,7 +32,6 @@ from standardwebhooks.webhooks import Webhook
 from bot.app.config import Settings
 from bot.app.runtime import Runtime
 from bot.model.meeting_links import parse_meeting_link
-from bot.model.times import from_ts
 from bot.workflow.intake import RecordingRequest
 from bot.workflow.polling import poll_once
 from tests.fakes.rate_limits import endpoint_class
@@ -103,7 +102,7 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
         hook_latencies: list[float] = []
         next_tick = clock.now + TICK
         webhook = Webhook(WEBHOOK_SECRET)
-        while events or any(r.notified_at is None for r in runtime.store.recordings.all()):
+        while events or any(r.slack.notified_at is None for r in runtime.store.recordings.all()):
             if events and events[0][0] <= next_tick:
                 at, what, sub, bot_id = events.pop(0)
                 clock.now = max(clock.now, at)
@@ -125,9 +124,9 @@ def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
                 break  # something was never notified: report it rather than loop forever
         runtime.workers.wait(30)
         latencies = [
-            (from_ts(r.notified_at) - video_done[r.recall_bot_id]).total_seconds()
+            (r.slack.notified_at - video_done[r.recall.bot_id]).total_seconds()
             for r in runtime.store.recordings.all()
-            if r.notified_at and r.recall_bot_id in video_done
+            if r.slack.notified_at and r.recall.bot_id in video_done
         ]
         calls = {kind: 0 for kind in RECALL_LIMITS}
         for request in recall.requests:
@@ -154,7 +153,7 @@ def _request(runtime: Runtime, meeting: str) -> str:
         RecordingRequest(team_id="T0001", channel_id="C0CHAN1", user_id="U0USER1", link=link)
     )
     runtime.steps.work_on(rec.id)
-    return runtime.store.recordings.get(rec.id).recall_bot_id
+    return runtime.store.recordings.get(rec.id).recall.bot_id
 
 
 def _apply(recall: FakeRecall, bot_id: str, what: str, sub: str | None, minutes: int) -> None:

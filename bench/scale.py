@@ -28,8 +28,8 @@ from common import RECALL_LIMITS, AppProcess, app_env, machine
 from bot.app.config import Settings
 from bot.app.runtime import Runtime
 from bot.model.lifecycle import State
-from bot.model.times import from_ts, ts
 from bot.store import Store
+from bot.store.timestamps import ts
 from bot.workflow.polling import poll_once
 from tests.fakes.rate_limits import endpoint_class
 from tests.fakes.recall import FakeRecall
@@ -140,7 +140,7 @@ def rate_budget(open_count: int, minutes: int) -> None:
         start, before = clock.now, len(recall.requests)
         worst_gap = timedelta()
         passes = 0
-        last_news = {r.id: from_ts(r.looked_at) for r in runtime.store.recordings.all()}
+        last_news = {r.id: r.recall.looked_at for r in runtime.store.recordings.all()}
         wall = time.perf_counter()
         while clock.now < start + timedelta(minutes=minutes):
             clock.now += TICK
@@ -148,7 +148,7 @@ def rate_budget(open_count: int, minutes: int) -> None:
             passes += 1
             # The time between two pieces of news about the same recording.
             for r in runtime.store.recordings.all():
-                news = from_ts(r.looked_at)
+                news = r.recall.looked_at
                 if news and news != last_news[r.id]:
                     worst_gap = max(worst_gap, news - last_news[r.id])
                     last_news[r.id] = news

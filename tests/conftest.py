@@ -118,8 +118,8 @@ class App:
             rec.id,
             response_url=self.slack.response_url(hook),
             user_id=user_id,
-            channel_id=rec.status_channel or rec.channel_id,
-            message_ts=rec.status_ts or "1700000000.000100",
+            channel_id=rec.slack.status_channel or rec.request.channel_id,
+            message_ts=rec.slack.status_ts or "1700000000.000100",
         )
         return httpx.post(
             f"{self.url}/slack/events",
@@ -148,7 +148,7 @@ class App:
         pool; a claimed row proves the hand-off happened.
         """
         wait_for(
-            lambda: all(r.claim_token for r in self.runtime.store.recordings.all()),
+            lambda: all(r.claim.token for r in self.runtime.store.recordings.all()),
             what="work to start",
         )
         assert self.runtime.workers.wait(timeout=10), "background work hung"

@@ -201,7 +201,7 @@ def two_recordings(app: App) -> App:
     app.command(ZOOM)
     app.wait_idle()
     [done] = app.runtime.store.recordings.all()
-    app.recall.run_meeting(done.recall_bot_id, minutes=42)
+    app.recall.run_meeting(done.recall.bot_id, minutes=42)
     app.poll()
     app.command(OTHER_ZOOM, hook="second")
     app.wait_idle()
@@ -221,7 +221,7 @@ def test_list_shows_every_recording_newest_first(
     expected = [
         [
             r.id[:12],
-            r.created_at[:16].replace("T", " "),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
             r.state.value,
             "zoom",
             "C0CHAN1",
@@ -407,7 +407,7 @@ def test_poll_once_exits_1_when_a_recording_cannot_be_stepped(
 
     assert result.returncode == 1, result.stderr
     assert result.stdout == "poll-once: 1 recording(s) looked at, 1 failed\n"
-    assert "step failed; will retry later" in result.stderr
+    assert "its row cannot be read" in result.stderr
 
 
 # --- known bugs -------------------------------------------------------------------------------

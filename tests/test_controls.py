@@ -14,7 +14,7 @@ MEET = "https://meet.google.com/abc-defg-hij"
 def recording_started(app: App, link: str = ZOOM) -> str:
     app.command(link)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.push_status(bot_id, "in_call_recording")
     app.poll()
     return bot_id
@@ -58,7 +58,7 @@ def test_a_stranger_cannot_stop_someone_elses_recording(app: App) -> None:
     )
     app.wait_idle()
     assert leave_calls(app, bot_id) == 0
-    assert app.recording().stop_requested_by is None
+    assert app.recording().stop.requested_by is None
 
 
 @pytest.mark.parametrize("role", [{"is_admin": True}, {"is_owner": True}])
@@ -70,7 +70,7 @@ def test_a_workspace_admin_can_stop_anyones_recording(app: App, role: dict) -> N
     assert app.wait_for_reply("press").startswith("Stopping the recorder")
     app.wait_idle()
     assert leave_calls(app, bot_id) == 1
-    assert app.recording().stop_requested_by == "U0ADMIN"
+    assert app.recording().stop.requested_by == "U0ADMIN"
 
 
 def test_pressing_stop_twice_asks_recall_once(app: App) -> None:
@@ -138,9 +138,9 @@ def test_cancel_a_scheduled_recorder(app: App) -> None:
     app.press("cancel_recording")
     assert app.wait_for_reply("press") == "Cancelling the recorder for Zoom meeting 812 3456 7890."
     app.wait_idle()
-    assert app.recall.requests_to("DELETE", rf"/api/v1/bot/{rec.recall_bot_id}/$")
+    assert app.recall.requests_to("DELETE", rf"/api/v1/bot/{rec.recall.bot_id}/$")
     rec = app.recording()
-    assert (rec.state, rec.next_poll_at) == (State.CANCELLED, None)
+    assert (rec.state, rec.schedule.next_poll_at) == (State.CANCELLED, None)
     assert app.status()["text"] == (
         ":no_entry_sign: The recording of Zoom meeting 812 3456 7890 was cancelled by <@U0USER1>."
     )
@@ -150,7 +150,7 @@ def test_cancel_a_scheduled_recorder(app: App) -> None:
 def test_cancel_after_the_scheduled_bot_set_off_makes_it_leave(app: App) -> None:
     app.command(f'{ZOOM} --at "in 2h"')
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.push_status(bot_id, "joining_call")  # Recall now refuses DELETE with 405
     app.press("cancel_recording")
     app.wait_for_reply("press")

@@ -27,9 +27,9 @@ def ready_recording(app: App, link: str = ZOOM, hook: str = "cmd") -> str:
     app.command(link, hook=hook)
     app.wait_idle()
     rec = [r for r in app.runtime.store.recordings.all() if r.state != State.READY][-1]
-    app.recall.run_meeting(rec.recall_bot_id, minutes=42)
+    app.recall.run_meeting(rec.recall.bot_id, minutes=42)
     app.poll()
-    return app.runtime.store.recordings.get(rec.id).share_token
+    return app.runtime.store.recordings.get(rec.id).sharing.token
 
 
 def visit(app: App, path: str) -> httpx.Response:
@@ -59,7 +59,7 @@ def test_link_redirects_to_a_fresh_recall_link_and_caches_it_while_comfortably_v
     app: App,
 ) -> None:
     token = ready_recording(app)
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     first = visit(app, f"/r/{token}")
     assert first.status_code == 302
     assert first.headers["location"].startswith(f"{app.recall.base_url}/media/{bot_id}.mp4?")
@@ -114,7 +114,7 @@ def test_unknown_link_is_a_plain_404(app: App, page: str) -> None:
 def test_recording_in_progress_says_not_ready_and_reloads(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    token = app.recording().share_token
+    token = app.recording().sharing.token
     response = visit(app, f"/r/{token}/watch")
     assert response.status_code == 409
     assert "The video isn't ready yet." in unescape(response.text)
@@ -124,9 +124,9 @@ def test_recording_in_progress_says_not_ready_and_reloads(app: App) -> None:
 def test_failed_recording_explains_there_is_no_video(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.end_without_video(app.recording().recall_bot_id, "timeout_exceeded_waiting_room")
+    app.recall.end_without_video(app.recording().recall.bot_id, "timeout_exceeded_waiting_room")
     app.poll()
-    response = visit(app, f"/r/{app.recording().share_token}")
+    response = visit(app, f"/r/{app.recording().sharing.token}")
     assert response.status_code == 404
     assert (
         "This meeting was not recorded. Nobody let the bot into the meeting in time."
@@ -136,7 +136,7 @@ def test_failed_recording_explains_there_is_no_video(app: App) -> None:
 
 def test_media_expired_at_recall_is_gone(app: App) -> None:
     token = ready_recording(app)
-    app.recall.expire_media(app.recording().recall_bot_id)
+    app.recall.expire_media(app.recording().recall.bot_id)
     app.clock.advance(hours=5)  # past our cached link
     response = visit(app, f"/r/{token}/watch")
     assert response.status_code == 410
@@ -145,7 +145,7 @@ def test_media_expired_at_recall_is_gone(app: App) -> None:
 
 def test_recall_down_is_a_503_with_retry_advice(app: App) -> None:
     token = ready_recording(app)
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.clock.advance(hours=5)
     app.recall.inject("GET", rf"^/api/v1/bot/{bot_id}/$", 503)
     response = visit(app, f"/r/{token}")
@@ -156,7 +156,7 @@ def test_recall_down_is_a_503_with_retry_advice(app: App) -> None:
 
 def test_requester_deletes_a_recording_everywhere(app: App) -> None:
     token = ready_recording(app)
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.command(f"delete {PUBLIC}/r/{token}/watch", hook="delete")
     assert app.wait_for_reply("delete") == (
         "Deleted the recording of Zoom meeting 812 3456 7890: its link no longer works, "
@@ -172,21 +172,21 @@ def test_requester_deletes_a_recording_everywhere(app: App) -> None:
     assert app.status()["text"] == (
         "The recording of Zoom meeting 812 3456 7890 was deleted by <@U0USER1>."
     )
-    assert app.recording().next_poll_at is None
+    assert app.recording().schedule.next_poll_at is None
 
 
 def test_deleting_is_retried_while_recall_is_down(app: App) -> None:
     token = ready_recording(app)
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.inject("POST", rf"/api/v1/bot/{bot_id}/delete_media/$", 503)
     app.command(f"delete {token}", hook="delete")
     app.wait_for_reply("delete")
     app.wait_idle()
     assert visit(app, f"/r/{token}").status_code == 410  # revoked at once regardless
-    assert app.recording().media_deleted_at is None
+    assert app.recording().sharing.media_deleted_at is None
 
     app.poll(minutes=1)
-    assert app.recording().media_deleted_at is not None
+    assert app.recording().sharing.media_deleted_at is not None
     assert len(app.recall.requests_to("POST", r"delete_media")) == 2
 
 
@@ -217,12 +217,12 @@ def test_tokens_are_unguessable(app: App) -> None:
     ]
     assert len(set(tokens)) == 6
     for rec in app.runtime.store.recordings.all():
-        token = rec.share_token
+        token = rec.sharing.token
         assert len(token) >= 22  # 16 random bytes, URL-safe base64
-        assert rec.id not in token and rec.recall_bot_id.replace("-", "") not in token
+        assert rec.id not in token and rec.recall.bot_id.replace("-", "") not in token
         # Neither our id nor Recall's bot id opens anything.
         assert visit(app, f"/r/{rec.id}").status_code == 404
-        assert visit(app, f"/r/{rec.recall_bot_id}").status_code == 404
+        assert visit(app, f"/r/{rec.recall.bot_id}").status_code == 404
     # No shared prefix: not a counter or a timestamp.
     assert len({t[:4] for t in tokens}) == 6
 

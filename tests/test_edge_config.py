@@ -127,7 +127,7 @@ def test_a_padded_webhook_secret_starts_the_app_and_verifies_deliveries(
     app = make_app(recall_webhook_secret=configured.recall_webhook_secret)
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
 
     response = deliver(app, payload("bot.in_call_recording", bot_id), secret=PADDED_SECRET)
     assert response.status_code == 200 and response.json() == {"result": "ok"}

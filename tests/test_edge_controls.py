@@ -42,8 +42,8 @@ def press_from(
         rec.id,
         response_url=app.slack.response_url(hook),
         user_id=user_id,
-        channel_id=rec.status_channel or rec.channel_id,
-        message_ts=rec.status_ts or "1700000000.000100",
+        channel_id=rec.slack.status_channel or rec.request.channel_id,
+        message_ts=rec.slack.status_ts or "1700000000.000100",
         team_id=team_id,
     )
     payload = json.loads(parse_qs(body)["payload"][0])
@@ -79,7 +79,7 @@ def test_stop_from_another_workspace_with_the_requesters_id_is_refused(
     app.wait_idle()
     assert leave_calls(app, bot_id) == 0
     rec = app.recording()
-    assert (rec.state, rec.stop_requested_by) == (State.RECORDING, None)
+    assert (rec.state, rec.stop.requested_by) == (State.RECORDING, None)
 
 
 def test_an_admins_id_from_another_workspace_is_not_looked_up_here(app: App) -> None:
@@ -109,7 +109,7 @@ def test_cancel_from_another_workspace_is_refused(app: App) -> None:
 def test_the_same_person_elsewhere_in_their_enterprise_grid_org_may_stop(app: App) -> None:
     app.command(ZOOM, enterprise_id="E0001")
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.push_status(bot_id, "in_call_recording")
     app.poll()
 
@@ -126,7 +126,7 @@ def test_another_org_is_not_the_same_grid(app: App) -> None:
     press_from(app, "stop_recording", team_id="T0002", enterprise_id="E0002")
     assert app.wait_for_reply("press") == STOP_ELSEWHERE
     app.wait_idle()
-    assert app.recording().stop_requested_by is None
+    assert app.recording().stop.requested_by is None
 
 
 def test_record_stop_only_sees_its_own_workspaces_recordings(app: App) -> None:
@@ -139,7 +139,7 @@ def test_record_stop_only_sees_its_own_workspaces_recordings(app: App) -> None:
     )
     app.wait_idle()
     assert leave_calls(app, bot_id) == 0
-    assert app.recording().stop_requested_by is None
+    assert app.recording().stop.requested_by is None
 
 
 @pytest.fixture
@@ -152,10 +152,10 @@ def test_delete_from_another_workspace_is_refused(public_app: App) -> None:
     bot_id = recording_started(app)
     app.recall.run_meeting(bot_id)
     app.poll()
-    token = app.recording().share_token
+    token = app.recording().sharing.token
 
     app.command(f"delete https://rec.example.com/r/{token}/watch", team_id="T0999", hook="d")
     assert app.wait_for_reply("d") == DELETE_ELSEWHERE
     app.wait_idle()
-    assert app.recording().deleted_at is None
+    assert app.recording().sharing.deleted_at is None
     assert httpx.get(f"{app.url}/r/{token}").status_code == 302  # the link still works

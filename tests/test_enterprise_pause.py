@@ -48,7 +48,7 @@ def org_event(app: App, enterprise_id: str, body: dict[str, Any]) -> httpx.Respo
 
 
 def recording(app: App, team_id: str) -> Any:
-    [found] = [r for r in app.runtime.store.recordings.all() if r.team_id == team_id]
+    [found] = [r for r in app.runtime.store.recordings.all() if r.request.team_id == team_id]
     return found
 
 
@@ -67,7 +67,7 @@ def test_an_org_wide_uninstall_pauses_its_workspaces_and_no_other(app: App) -> N
     app.command(MEET, team_id="T0005", hook="other")  # a workspace outside that org
     app.wait_idle()
     in_org, outside = recording(app, "T0001"), recording(app, "T0005")
-    assert in_org.enterprise_id == "E0001" and in_org.status_ts
+    assert in_org.request.enterprise_id == "E0001" and in_org.slack.status_ts
 
     assert org_event(app, "E0001", {"type": "app_uninstalled"}).status_code == 200
     block = wait_for(
@@ -78,17 +78,17 @@ def test_an_org_wide_uninstall_pauses_its_workspaces_and_no_other(app: App) -> N
 
     before = posts_for(app, in_org)
     for rec in (in_org, outside):
-        app.recall.run_meeting(rec.recall_bot_id)
+        app.recall.run_meeting(rec.recall.bot_id)
     app.poll()
     in_org, outside = recording(app, "T0001"), recording(app, "T0005")
-    assert in_org.state == State.READY and in_org.notified_at is None  # kept, not posted
+    assert in_org.state == State.READY and in_org.slack.notified_at is None  # kept, not posted
     assert posts_for(app, in_org) == before
-    assert outside.notified_at is not None  # the other workspace is not affected
+    assert outside.slack.notified_at is not None  # the other workspace is not affected
 
     # An hour on, one attempt shows posting works again (one workspace: the token is the
     # environment's); the org's pause is lifted and what waited goes out.
     app.poll(hours=1)
-    assert recording(app, "T0001").notified_at is not None
+    assert recording(app, "T0001").slack.notified_at is not None
     assert app.runtime.store.workspaces.slack_block("E0001") is None
 
 
@@ -109,15 +109,15 @@ def test_a_reinstall_lifts_the_orgs_pause(oauth_app: App) -> None:
     install_in_org(app, "T0002", "E0002")
     app.command(ZOOM, team_id="T0002", enterprise_id="E0002")
     app.wait_idle()
-    assert app.recording().status_ts  # posted with the workspace's own token
+    assert app.recording().slack.status_ts  # posted with the workspace's own token
 
     assert org_event(app, "E0002", {"type": "app_uninstalled"}).status_code == 200
     wait_for(lambda: app.runtime.store.workspaces.slack_block("E0002"), what="the org's pause")
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.poll()
-    assert app.recording().notified_at is None
+    assert app.recording().slack.notified_at is None
 
     install_in_org(app, "T0002", "E0002")  # they come back
     assert app.runtime.store.workspaces.slack_block("E0002") is None
     app.poll()  # one poll interval, well within the hour the pause would have lasted
-    assert app.recording().notified_at is not None
+    assert app.recording().slack.notified_at is not None

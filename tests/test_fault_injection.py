@@ -44,11 +44,11 @@ def test_every_recording_is_notified_exactly_once_through_random_faults(faulty: 
     finished_meetings: set[str] = set()
     for _ in range(120):
         for rec in app.runtime.store.recordings.all():
-            if rec.recall_bot_id and rec.recall_bot_id not in finished_meetings:
-                app.recall.run_meeting(rec.recall_bot_id, minutes=5)
-                finished_meetings.add(rec.recall_bot_id)
+            if rec.recall.bot_id and rec.recall.bot_id not in finished_meetings:
+                app.recall.run_meeting(rec.recall.bot_id, minutes=5)
+                finished_meetings.add(rec.recall.bot_id)
         app.poll(minutes=1)
-        if all(r.notified_at for r in app.runtime.store.recordings.all()):
+        if all(r.slack.notified_at for r in app.runtime.store.recordings.all()):
             break
 
     recordings = list(app.runtime.store.recordings.all())
@@ -59,4 +59,4 @@ def test_every_recording_is_notified_exactly_once_through_random_faults(faulty: 
     notices = app.slack.posts_by_kind("C0CHAN1", "notice:ready")
     assert sorted(status.values()) == [1] * RECORDINGS
     assert sorted(notices.values()) == [1] * RECORDINGS
-    assert all(r.notified_at and r.pending_post is None for r in recordings)
+    assert all(r.slack.notified_at and r.slack.pending_post is None for r in recordings)

@@ -34,7 +34,7 @@ def everything_posted(app: App) -> str:
 def test_bot_name_cannot_inject_mentions_or_links(app: App, injection: str) -> None:
     app.command(f'{ZOOM} --name "Rec {injection}"')
     app.wait_idle()
-    app.recall.push_status(app.recording().recall_bot_id, "in_waiting_room")
+    app.recall.push_status(app.recording().recall.bot_id, "in_waiting_room")
     app.poll()
     sent = everything_posted(app)
     for raw in (
@@ -75,8 +75,8 @@ def test_stored_and_posted_fields_are_bounded(app: App) -> None:
     app.command(f'{ZOOM} --name "{"n" * 100}"')
     app.wait_idle()
     rec = app.recording()
-    assert len(rec.failure_detail) <= 500
-    assert len(rec.bot_name) <= 100
+    assert len(rec.failure.detail) <= 500
+    assert len(rec.request.bot_name) <= 100
     assert all(len(r) < 4000 for r in app.replies())
 
 

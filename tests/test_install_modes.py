@@ -193,7 +193,10 @@ def test_each_workspace_gets_posts_with_its_own_token(oauth_app: App) -> None:
     by_team = {m["team"] for m in oauth_app.slack.messages("C0CHAN1")}
     assert by_team == {"T0002", "T0003"}  # the fake stamps each post with its token's team
     assert {r.state for r in oauth_app.runtime.store.recordings.all()} == {State.READY}
-    assert {r.team_id for r in oauth_app.runtime.store.recordings.all()} == {"T0002", "T0003"}
+    assert {r.request.team_id for r in oauth_app.runtime.store.recordings.all()} == {
+        "T0002",
+        "T0003",
+    }
 
 
 def test_uninstall_removes_the_installation_and_stops_posting_there(oauth_app: App) -> None:
@@ -208,16 +211,16 @@ def test_uninstall_removes_the_installation_and_stops_posting_there(oauth_app: A
         lambda: installations.find_bot(enterprise_id=None, team_id="T0002") is None,
         what="the installation to be removed",
     )
-    oauth_app.recall.run_meeting(oauth_app.recording().recall_bot_id)
+    oauth_app.recall.run_meeting(oauth_app.recording().recall.bot_id)
     posts_before = len(oauth_app.slack.calls_to("chat.postMessage"))
     oauth_app.poll()
     rec = oauth_app.recording()
-    assert rec.state == State.READY and rec.notified_at is None  # kept, not posted
+    assert rec.state == State.READY and rec.slack.notified_at is None  # kept, not posted
     assert len(oauth_app.slack.calls_to("chat.postMessage")) == posts_before
 
     install(oauth_app, "T0002", "Beta")  # they come back: what was waiting goes out
     oauth_app.poll(hours=1)
-    assert oauth_app.recording().notified_at is not None
+    assert oauth_app.recording().slack.notified_at is not None
 
 
 def test_revoked_bot_token_is_forgotten(oauth_app: App) -> None:

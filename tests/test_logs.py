@@ -340,7 +340,7 @@ def app_log(app: App, root_log: None) -> io.StringIO:
 def test_happy_path_logs_no_secret(app: App, app_log: io.StringIO) -> None:
     app.command("https://zoom.us/j/81234567890?pwd=passcode99")
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.poll()
     download_url = app.status()["blocks"][0]["accessory"]["url"]
     signature = download_url.split("X-Amz-Signature=")[1]

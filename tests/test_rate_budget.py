@@ -13,10 +13,10 @@ import pytest
 
 from bot.model.lifecycle import Cause, State
 from bot.model.meeting_links import parse_meeting_link
-from bot.model.times import ts
 from bot.recall.client import RecallClient, make_http_client
 from bot.recall.errors import RecallRateLimited
 from bot.recall.rate_budget import LIMITS_PER_MINUTE, RateBudget, TokenBucket
+from bot.store.timestamps import ts
 from bot.workflow.intake import RecordingRequest
 from tests.conftest import App
 from tests.fakes.rate_limits import endpoint_class

@@ -14,10 +14,12 @@ import httpx
 import pytest
 
 from bot.model.lifecycle import Outcome, State, decide
-from bot.model.recording import status_columns
-from bot.model.times import from_ts, parse_time, ts
+from bot.model.times import parse_time
 from bot.recall.reports import download_url_expiry, read_bot
 from bot.recall.webhooks import read_event
+from bot.store.rows import column_values
+from bot.store.timestamps import from_ts, ts
+from bot.workflow.context import recall_columns
 from bot.workflow.media_links import UnknownLink
 from tests.conftest import App
 from tests.test_recall_webhooks import CATALOG, SECRET, deliver, payload
@@ -90,7 +92,7 @@ def test_video_in_the_second_recording_is_ready_with_that_recordings_times() -> 
     assert report.download_url == "https://s3.example/r.mp4?X-Amz-Signature=abc"
     assert report.recording_started_at == datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
     assert report.duration_seconds == 40 * 60
-    columns = status_columns(report)
+    columns = stored_columns(report)
     assert (columns["recording_started_at"], columns["recording_ended_at"]) == (
         "2026-01-15T10:30:00.000000Z",
         "2026-01-15T11:10:00.000000Z",
@@ -139,7 +141,7 @@ def test_while_recording_again_the_current_recordings_start_is_shown() -> None:
         )
     )
     assert decide(report) == Outcome(State.RECORDING)
-    assert status_columns(report)["recording_started_at"] == "2026-01-15T10:30:00.000000Z"
+    assert stored_columns(report)["recording_started_at"] == "2026-01-15T10:30:00.000000Z"
 
 
 # --- timestamps -------------------------------------------------------------------------------
@@ -212,7 +214,7 @@ def test_a_status_at_an_extreme_time_is_stored_without_overflow(extreme: str) ->
         }
     )
     assert decide(report) == Outcome(State.RECORDING)
-    assert status_columns(report) == {
+    assert stored_columns(report) == {
         "recall_status": "in_call_recording",
         "recall_sub_code": None,
         "recall_status_at": None,
@@ -282,7 +284,7 @@ def app(make_app: Callable[..., App]) -> App:
 def started(app: App) -> str:
     app.command(ZOOM)
     app.wait_idle()
-    return app.recording().recall_bot_id
+    return app.recording().recall.bot_id
 
 
 def meeting_in_parts(app: App, bot_id: str, parts: list[tuple[int, int, str | None]]) -> list[str]:
@@ -319,11 +321,11 @@ def test_second_recording_is_posted_and_extreme_webhook_times_are_accepted(app: 
     assert app.thread() == [
         "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min)."
     ]
-    video = httpx.get(f"{app.url}/r/{rec.share_token}", follow_redirects=False)
+    video = httpx.get(f"{app.url}/r/{rec.sharing.token}", follow_redirects=False)
     assert video.status_code == 302
     assert app.recall.recording_of(video.headers["location"]) == second
     assert httpx.get(video.headers["location"]).status_code == 200
-    assert httpx.get(f"{app.url}/r/{rec.share_token}/watch").status_code == 200
+    assert httpx.get(f"{app.url}/r/{rec.sharing.token}/watch").status_code == 200
 
 
 def test_every_recordings_video_is_a_part_of_the_link(app: App) -> None:
@@ -336,18 +338,18 @@ def test_every_recordings_video_is_a_part_of_the_link(app: App) -> None:
     assert rec.state == State.READY
     media = app.runtime.media
 
-    first_part, second_part = media.video(rec.share_token), media.video(rec.share_token, 2)
+    first_part, second_part = media.video(rec.sharing.token), media.video(rec.sharing.token, 2)
     assert (first_part.part, first_part.parts, second_part.part, second_part.parts) == (1, 2, 2, 2)
     assert app.recall.recording_of(first_part.url) == second
     assert app.recall.recording_of(second_part.url) == third
     # Each part keeps its own fresh link: asking again asks Recall nothing.
     asked = len(app.recall.requests_to("GET", rf"^/api/v1/bot/{bot_id}/$"))
-    assert media.video(rec.share_token, 2).url == second_part.url
-    assert media.video(rec.share_token).url == first_part.url
+    assert media.video(rec.sharing.token, 2).url == second_part.url
+    assert media.video(rec.sharing.token).url == first_part.url
     assert len(app.recall.requests_to("GET", rf"^/api/v1/bot/{bot_id}/$")) == asked
     for missing in (0, 3):
         with pytest.raises(UnknownLink):
-            media.video(rec.share_token, missing)
+            media.video(rec.sharing.token, missing)
 
 
 def test_the_watch_page_lists_every_part_and_each_part_plays(app: App) -> None:
@@ -356,7 +358,7 @@ def test_the_watch_page_lists_every_part_and_each_part_plays(app: App) -> None:
         app, bot_id, [(0, 3, None), (5, 20, "done"), (30, 12, "done")]
     )
     deliver(app, payload("bot.done", bot_id))
-    token = app.recording().share_token
+    token = app.recording().sharing.token
 
     page = httpx.get(f"{app.url}/r/{token}/watch")
     assert page.status_code == 200
@@ -372,3 +374,8 @@ def test_the_watch_page_lists_every_part_and_each_part_plays(app: App) -> None:
         assert app.recall.recording_of(video.headers["location"]) == recording_id
     for missing in ("3", "0", "-1", "two", "9" * 40):
         assert httpx.get(f"{app.url}/r/{token}", params={"part": missing}).status_code == 404
+
+
+def stored_columns(report: Any) -> dict[str, Any]:
+    """What a step keeps of a report, as the database holds it."""
+    return column_values(recall_columns(report))

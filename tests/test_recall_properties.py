@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from bot.model.lifecycle import Outcome, State, decide
-from bot.model.recording import status_columns
-from bot.model.times import from_ts, ts
 from bot.recall.reports import read_bot, report_from_status
 from bot.recall.webhooks import read_event
+from bot.store.rows import column_values
+from bot.store.timestamps import from_ts, ts
+from bot.workflow.context import recall_columns
 from tests.recall_schemas import bot_schema, bots, webhook_payloads, webhook_schemas
 
 # Enough to meet every kind of recording, status and timestamp, and the file stays quick.
@@ -47,7 +48,7 @@ def test_any_bot_recall_may_send_is_read_decided_and_stored(bot: dict[str, Any])
     assert BOT_VALIDATOR.is_valid(bot)
     report = read_bot(bot)
     decide(report)
-    assert_stored_times_round_trip(status_columns(report))
+    assert_stored_times_round_trip(stored_columns(report))
     for recording in report.recordings:
         for moment in (recording.started_at, recording.completed_at, recording.starts_at):
             assert moment is None or moment.utcoffset() is not None
@@ -64,7 +65,7 @@ def test_any_webhook_recall_may_send_is_read_and_noted(payload: dict[str, Any]) 
     at = ts(event.at) if event.at else None
     report = report_from_status(event.code or "", event.sub_code, from_ts(at))
     decide(report)
-    assert_stored_times_round_trip(status_columns(report))
+    assert_stored_times_round_trip(stored_columns(report))
 
 
 @st.composite
@@ -97,3 +98,8 @@ def test_a_finished_video_in_any_recording_is_found(placed: tuple[dict[str, Any]
     assert decide(report) == Outcome(State.READY)
     assert url in [video.download_url for video in report.videos]
     assert report.download_url == report.videos[0].download_url
+
+
+def stored_columns(report: Any) -> dict[str, Any]:
+    """What a step keeps of a report, as the database holds it."""
+    return column_values(recall_columns(report))

@@ -87,7 +87,7 @@ def deliver(
 def started(app: App) -> str:
     app.command(ZOOM)
     app.wait_idle()
-    return app.recording().recall_bot_id
+    return app.recording().recall.bot_id
 
 
 def gets(app: App, bot_id: str) -> int:
@@ -152,7 +152,7 @@ def test_video_failed_event_tells_the_channel(app: App) -> None:
     app.recall.complete_recording(bot_id, video="failed")
     app.recall.push_status(bot_id, "done")
     deliver(app, payload("video_mixed.failed", bot_id))
-    assert app.recording().failure_reason == "video_failed"
+    assert app.recording().failure.reason == "video_failed"
     assert app.thread()[0].startswith("<@U0USER1> no recording of Zoom meeting")
 
 
@@ -161,7 +161,7 @@ def test_fatal_event_tells_the_channel(app: App) -> None:
     app.recall.fail_bot(bot_id, sub_code="meeting_not_found")
     deliver(app, payload("bot.fatal", bot_id, sub_code="meeting_not_found"))
     rec = app.recording()
-    assert (rec.state, rec.failure_sub_code) == (State.FAILED, "meeting_not_found")
+    assert (rec.state, rec.failure.sub_code) == (State.FAILED, "meeting_not_found")
     assert len(app.thread()) == 1
 
 
@@ -268,7 +268,7 @@ def test_an_older_status_never_overwrites_a_newer_one(app: App) -> None:
     deliver(app, payload("bot.in_waiting_room", bot_id, at=now - timedelta(seconds=30)))
     rec = app.recording()
     assert rec.state == State.RECORDING
-    assert rec.recall_status == "in_call_recording"
+    assert rec.recall.status == "in_call_recording"
     assert app.thread() == []  # no stale waiting-room ping
 
 

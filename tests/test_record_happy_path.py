@@ -72,7 +72,7 @@ def test_create_bot_request_is_what_recall_documents(app: App) -> None:
 def test_finished_meeting_is_posted_with_video_link_requester_and_duration(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.run_meeting(bot_id, minutes=42)
 
     app.poll()
@@ -96,14 +96,14 @@ def test_finished_meeting_is_posted_with_video_link_requester_and_duration(app: 
     assert reply["reply_broadcast"] is True
     rec = app.recording()
     assert rec.state == State.READY
-    assert rec.notified_at is not None
-    assert rec.next_poll_at is None  # nothing left to do; the poller never reads it again
+    assert rec.slack.notified_at is not None
+    assert rec.schedule.next_poll_at is None  # nothing left to do; the poller never reads it again
 
 
 def test_video_link_in_the_message_actually_downloads(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id, minutes=3)
+    app.recall.run_meeting(app.recording().recall.bot_id, minutes=3)
     app.poll()
 
     video = httpx.get(watch_button(app.status())["url"])
@@ -114,7 +114,7 @@ def test_video_link_in_the_message_actually_downloads(app: App) -> None:
 def test_status_message_follows_the_recording_in_place(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     shown = []
     for code in ("joining_call", "in_waiting_room", "in_call_not_recording", "in_call_recording"):
         app.recall.push_status(bot_id, code)
@@ -154,7 +154,7 @@ def test_status_message_follows_the_recording_in_place(app: App) -> None:
 def test_waiting_room_notifies_the_requester_once(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.push_status(bot_id, "in_waiting_room")
     app.poll()
     app.poll()
@@ -168,7 +168,7 @@ def test_waiting_room_notifies_the_requester_once(app: App) -> None:
 def test_recording_time_is_shown_and_refreshed_sparingly(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.push_status(bot_id, "in_call_recording")
     app.poll()
     updates_before = len(app.slack.calls_to("chat.update"))
@@ -181,7 +181,7 @@ def test_recording_time_is_shown_and_refreshed_sparingly(app: App) -> None:
 def test_ready_is_announced_once_however_often_the_poller_runs(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     for _ in range(4):
         app.poll()
     assert len(app.thread()) == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.model.lifecycle import State
-from bot.model.times import from_ts
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -81,7 +80,7 @@ def test_at_in_minutes_schedules_the_bot(app: App) -> None:
     assert join_at == app.clock() + timedelta(minutes=20)
     rec = app.recording()
     assert rec.state == State.SCHEDULED
-    assert from_ts(rec.deadline_at) == join_at + timedelta(hours=6)
+    assert rec.deadline_at == join_at + timedelta(hours=6)
     status = app.status()["text"]
     assert status.startswith("<@U0USER1> scheduled a recorder for a Zoom meeting.")
     assert f"joins <!date^{int(join_at.timestamp())}^" in status
@@ -125,7 +124,7 @@ def test_unreadable_at_is_refused_at_once(app: App) -> None:
 def test_same_meeting_from_another_channel_gets_a_link_not_a_second_bot(app: App) -> None:
     app.command(ZOOM, team_domain="acme")
     app.wait_idle()
-    status_ts = app.recording().status_ts
+    status_ts = app.recording().slack.status_ts
 
     reply = app.command(
         "https://us02web.zoom.us/j/81234567890?pwd=abc", channel_id="C0OTHER", hook="again"
@@ -142,7 +141,7 @@ def test_same_meeting_from_another_channel_gets_a_link_not_a_second_bot(app: App
 def test_a_finished_meeting_can_be_recorded_again(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.poll()
     reply = app.command(ZOOM, hook="again").json()["text"]
     assert reply.startswith("Sending a recorder")

@@ -7,7 +7,6 @@ import logging
 import pytest
 
 from bot.model.lifecycle import State
-from bot.model.times import from_ts
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -16,7 +15,7 @@ ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 def started(app: App) -> str:
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     assert bot_id
     return bot_id
 
@@ -45,7 +44,7 @@ def test_never_admitted_tells_the_channel_why_in_plain_words(app: App) -> None:
         "meeting in time. Ask the host to admit the bot from the waiting room, then try again."
     ]
     rec = app.recording()
-    assert (rec.state, rec.failure_reason, rec.failure_sub_code) == (
+    assert (rec.state, rec.failure.reason, rec.failure.sub_code) == (
         State.FAILED,
         "call_ended",
         "timeout_exceeded_waiting_room",
@@ -68,7 +67,7 @@ def test_fatal_errors_are_explained(app: App, sub_code: str, words: str) -> None
     text = failure_post(app)["text"]
     assert words in text
     assert sub_code not in text or "reported" in text  # known codes get words, not jargon
-    assert app.recording().failure_sub_code == sub_code
+    assert app.recording().failure.sub_code == sub_code
 
 
 def test_kicked_bot_says_it_was_removed(app: App) -> None:
@@ -89,7 +88,7 @@ def test_bot_done_without_video_is_a_failure_not_a_link(app: App) -> None:
 
     post = failure_post(app)
     assert "Watch" not in post["text"]
-    assert app.recording().failure_reason == "video_failed"
+    assert app.recording().failure.reason == "video_failed"
 
 
 def test_unknown_sub_code_is_shown_as_is(app: App) -> None:
@@ -112,8 +111,8 @@ def test_unknown_status_code_keeps_following_the_bot(
 
     rec = app.recording()
     assert rec.state == State.RECORDING
-    assert rec.recall_status == "quantum_entangled"
-    assert rec.next_poll_at is not None
+    assert rec.recall.status == "quantum_entangled"
+    assert rec.schedule.next_poll_at is not None
     assert app.thread() == []
 
     app.recall.run_meeting(bot_id, minutes=5)
@@ -129,7 +128,7 @@ def test_deadline_makes_the_bot_leave_and_says_so(app: App) -> None:
 
     assert app.recall.requests_to("POST", rf"/api/v1/bot/{bot_id}/leave_call/$")
     rec = app.recording()
-    assert (rec.state, rec.failure_reason) == (State.FAILED, "deadline_exceeded")
+    assert (rec.state, rec.failure.reason) == (State.FAILED, "deadline_exceeded")
     assert "time limit" in failure_post(app)["text"]
 
 
@@ -147,7 +146,7 @@ def test_bot_unknown_to_recall_is_reported_gone(app: App) -> None:
     bot_id = started(app)
     app.recall.inject("GET", rf"/api/v1/bot/{bot_id}/$", 404, times=1)
     app.poll()
-    assert app.recording().failure_reason == "bot_gone"
+    assert app.recording().failure.reason == "bot_gone"
     assert "no longer knows about this recording" in failure_post(app)["text"]
 
 
@@ -158,7 +157,7 @@ def test_rate_limited_poll_waits_what_recall_asks(app: App) -> None:
 
     rec = app.recording()
     assert rec.state == State.JOINING
-    wait = (from_ts(rec.next_poll_at) - app.clock()).total_seconds()
+    wait = (rec.schedule.next_poll_at - app.clock()).total_seconds()
     assert 120 < wait <= 125
     gets = len(app.recall.requests_to("GET", rf"/api/v1/bot/{bot_id}/$"))
     app.poll(seconds=60)
@@ -172,14 +171,14 @@ def test_recall_outage_while_following_backs_off_then_recovers(app: App) -> None
     for _ in range(3):
         app.poll(minutes=5)
         rec = app.recording()
-        waits.append((from_ts(rec.next_poll_at) - app.clock()).total_seconds())
+        waits.append((rec.schedule.next_poll_at - app.clock()).total_seconds())
     assert waits[0] < waits[1] < waits[2]  # exponential backoff
-    assert app.recording().attempts == 3
+    assert app.recording().schedule.attempts == 3
 
     app.recall.run_meeting(bot_id)
     app.poll(minutes=5)
     assert app.recording().state == State.READY
-    assert app.recording().attempts == 0
+    assert app.recording().schedule.attempts == 0
 
 
 def test_recall_key_refused_while_following_keeps_the_recording(
@@ -207,5 +206,5 @@ def test_one_broken_recording_does_not_stop_the_others(app: App) -> None:
     app.recall.run_meeting(second)
     app.poll()
 
-    states = {r.recall_bot_id: r.state for r in app.runtime.store.recordings.all()}
+    states = {r.recall.bot_id: r.state for r in app.runtime.store.recordings.all()}
     assert states == {first: State.JOINING, second: State.READY}

@@ -37,8 +37,8 @@ def test_recall_400_is_explained_privately_in_recalls_words(app: App) -> None:
     assert app.posts() == []  # the channel never hears of a recorder that never existed
     assert len(creates(app)) == 1  # a 400 is not retried
     rec = app.recording()
-    assert (rec.state, rec.failure_reason) == (State.FAILED, "recall_rejected")
-    assert rec.notified_at and rec.next_poll_at is None
+    assert (rec.state, rec.failure.reason) == (State.FAILED, "recall_rejected")
+    assert rec.slack.notified_at and rec.schedule.next_poll_at is None
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_recall_refusing_our_account_tells_user_and_operator(
     [reply] = app.replies()
     assert words in reply
     assert len(creates(app)) == 1
-    assert app.recording().failure_reason == reason
+    assert app.recording().failure.reason == reason
     operator_lines = [r.getMessage() for r in caplog.records if r.name == "bot.workflow.context"]
     assert any("RECALL_API_KEY" in line for line in operator_lines)
     assert app.recall.api_key not in caplog.text
@@ -89,7 +89,7 @@ def test_long_outage_is_retried_by_the_poller_without_bothering_anyone(app: App)
     app.command(ZOOM)
     app.wait_idle()
     rec = app.recording()
-    assert rec.state == State.REQUESTED and rec.attempts == 1
+    assert rec.state == State.REQUESTED and rec.schedule.attempts == 1
     assert app.replies() == [] and app.posts() == []
 
     app.poll(seconds=30)
@@ -107,7 +107,7 @@ def test_outage_longer_than_ten_minutes_tells_the_requester(app: App) -> None:
         app.poll(minutes=1)
 
     rec = app.recording()
-    assert (rec.state, rec.failure_reason) == (State.FAILED, "recall_unavailable")
+    assert (rec.state, rec.failure.reason) == (State.FAILED, "recall_unavailable")
     assert len(app.replies()) == 1
 
 
@@ -156,7 +156,7 @@ def test_507_until_the_cap_says_no_recorder_is_free(app: App) -> None:
 
     assert len(creates(app)) == 10
     rec = app.recording()
-    assert (rec.state, rec.failure_reason) == (State.FAILED, "no_recorder_available")
+    assert (rec.state, rec.failure.reason) == (State.FAILED, "no_recorder_available")
     assert len(app.replies()) == 2
     assert app.replies()[-1].startswith(
         "I couldn't send a recorder to Zoom meeting 812 3456 7890. No recording bot was free"

@@ -44,7 +44,7 @@ def test_a_replayed_record_after_the_recording_ended_sends_no_second_bot(app: Ap
     first = command.send()
     assert first.json()["text"].startswith("Sending a recorder")
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.run_meeting(bot_id)
     app.poll()
     assert app.recording().state == State.READY  # nothing live: a new /record would start one
@@ -66,8 +66,8 @@ def test_a_replayed_stop_press_acts_once(app: App) -> None:
             "stop_recording",
             rec.id,
             response_url=app.slack.response_url("press"),
-            channel_id=rec.status_channel,
-            message_ts=rec.status_ts,
+            channel_id=rec.slack.status_channel,
+            message_ts=rec.slack.status_ts,
         ),
     )
     assert press.send().status_code == 200
@@ -85,7 +85,7 @@ def test_a_fresh_request_of_the_same_text_is_not_a_replay(app: App) -> None:
     # Two people (or one, twice) typing the same thing are two requests: two trigger ids.
     app.command(ZOOM, hook="a")
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.poll()
     assert app.command(ZOOM, hook="b").json()["text"].startswith("Sending a recorder")
     app.wait_idle()

@@ -23,7 +23,7 @@ def test_open_recording_resumes_after_restart_and_posts_once(
     before = make_app()
     before.command(ZOOM)
     before.wait_idle()
-    bot_id = before.recording().recall_bot_id
+    bot_id = before.recording().recall.bot_id
     before.runtime.stop()  # the deploy: the process goes away mid-meeting
 
     before.recall.run_meeting(bot_id, minutes=30)
@@ -57,12 +57,12 @@ def test_step_interrupted_by_a_crash_is_retried_after_its_lease(
     app = make_app()
     app.command(ZOOM)
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.run_meeting(bot_id)
     # A process claims the recording and dies before doing anything with it.
     app.clock.advance(seconds=15)
-    claimed = app.runtime.store.recordings.claim_due(app.clock(), app.lease)
-    assert [r.recall_bot_id for r in claimed] == [bot_id]
+    claimed, _ = app.runtime.store.recordings.claim_due(app.clock(), app.lease)
+    assert [r.recall.bot_id for r in claimed] == [bot_id]
 
     app.poll(seconds=20)  # lease still held: nobody touches it
     assert ready_posts(app) == []
@@ -74,10 +74,10 @@ def test_a_working_process_keeps_its_leases_alive(make_app: Callable[..., App]) 
     app = make_app()
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.clock.advance(seconds=15)
     store, lease = app.runtime.store, app.lease
-    [held] = store.recordings.claim_due(app.clock(), lease)
+    [held], _ = store.recordings.claim_due(app.clock(), lease)
     # A step that takes long: the heartbeat renews what this process holds.
     app.clock.advance(seconds=25)
     assert store.recordings.extend_held_leases(app.clock() + lease) == 1

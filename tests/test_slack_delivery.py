@@ -16,7 +16,7 @@ ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 def ready(app: App, **command: str) -> None:
     app.command(ZOOM, **command)
     app.wait_idle()
-    app.recall.run_meeting(app.recording().recall_bot_id)
+    app.recall.run_meeting(app.recording().recall.bot_id)
     app.poll()
 
 
@@ -45,7 +45,7 @@ def test_unreachable_channel_sends_the_result_to_the_requester(
     assert any(r.startswith("Heads-up: I can't post in this conversation") for r in app.replies())
     dm = app.slack.messages("U0USER1")
     assert len(dm) == 2  # the status message and its ready reply
-    assert app.recording().status_channel.startswith("D")
+    assert app.recording().slack.status_channel.startswith("D")
     assert dm[0]["text"].startswith("Recording ready")
     # However often it is edited, it still says why it came here.
     assert f"I couldn't post in <#{channel}>, so I'm sending this to you directly." in str(
@@ -63,7 +63,7 @@ def test_dm_between_people_warns_and_delivers_by_dm(app: App) -> None:
 def test_rate_limited_edit_waits_retry_after_and_goes_through(app: App) -> None:
     app.command(ZOOM)
     app.wait_idle()
-    app.recall.push_status(app.recording().recall_bot_id, "in_waiting_room")
+    app.recall.push_status(app.recording().recall.bot_id, "in_waiting_room")
     app.slack.inject("chat.update", error="ratelimited", status=429, headers={"Retry-After": "1"})
     app.poll()
     assert len(app.slack.calls_to("chat.update")) == 2  # slack-sdk waited 1 s, then retried
@@ -89,9 +89,9 @@ def test_revoked_token_stops_posting_for_the_workspace_and_keeps_everything(
     app.poll(minutes=10)
     assert len(app.slack.calls_to("chat.postMessage")) == posts_while_revoked  # paused
     assert {r.state for r in app.runtime.store.recordings.all()} == {State.READY}  # nothing lost
-    assert all(r.notified_at is None for r in app.runtime.store.recordings.all())
+    assert all(r.slack.notified_at is None for r in app.runtime.store.recordings.all())
 
     app.slack.unrevoke_token(app.slack.bot_token)  # the admin fixed the token
     app.poll(hours=1)
-    assert all(r.notified_at for r in app.runtime.store.recordings.all())
+    assert all(r.slack.notified_at for r in app.runtime.store.recordings.all())
     assert len(app.thread()) == 2

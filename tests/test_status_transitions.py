@@ -12,7 +12,7 @@ BOT = "“slack-record (recording)”"
 def started(app: App) -> str:
     app.command(ZOOM)
     app.wait_idle()
-    return app.recording().recall_bot_id
+    return app.recording().recall.bot_id
 
 
 def updates(app: App) -> list[str]:
@@ -54,7 +54,7 @@ def test_every_edit_and_every_ping_of_a_full_meeting(app: App) -> None:
     # Every edit went to the one status message.
     status = app.recording()
     assert {(c.args["channel"], c.args["ts"]) for c in app.slack.calls_to("chat.update")} == {
-        (status.status_channel, status.status_ts)
+        (status.slack.status_channel, status.slack.status_ts)
     }
 
 
@@ -111,5 +111,5 @@ def test_status_message_that_was_deleted_is_posted_again(app: App) -> None:
     messages = app.slack.messages("C0CHAN1")
     top_level = [m for m in messages if m.get("thread_ts", m["ts"]) == m["ts"]]
     assert len(top_level) == 2  # the lost one, and its replacement
-    assert app.recording().status_ts == top_level[-1]["ts"]
+    assert app.recording().slack.status_ts == top_level[-1]["ts"]
     assert top_level[-1]["text"].startswith("The recorder is waiting to be let in.")

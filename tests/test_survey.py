@@ -29,7 +29,7 @@ def open_recordings(app: App, count: int) -> list[str]:
     for n in range(count):
         assert app.command(zoom(n), hook=f"cmd{n}").status_code == 200
         app.wait_idle()
-    bot_ids = [rec.recall_bot_id for rec in app.runtime.store.recordings.all()]
+    bot_ids = [rec.recall.bot_id for rec in app.runtime.store.recordings.all()]
     assert len(bot_ids) == count and all(bot_ids)
     for bot_id in bot_ids:
         app.recall.push_status(bot_id, "joining_call")
@@ -71,7 +71,7 @@ def poll_pass(app: App) -> Traffic:
 
 
 def states(app: App) -> dict[str, State]:
-    return {rec.recall_bot_id or "": rec.state for rec in app.runtime.store.recordings.all()}
+    return {rec.recall.bot_id or "": rec.state for rec in app.runtime.store.recordings.all()}
 
 
 def test_one_list_call_looks_at_every_recording_bot(app: App) -> None:
@@ -101,10 +101,10 @@ def test_a_bot_whose_call_ended_gets_its_own_get_and_its_notice_in_the_same_pass
     assert [r.path for r in traffic.bot_gets] == [f"/api/v1/bot/{ended}/"]
     assert states(app) == {b: State.READY if b == ended else State.RECORDING for b in bot_ids}
     rec = app.runtime.store.recordings.get_by_bot_id(ended)
-    assert rec is not None and rec.notified_at is not None
+    assert rec is not None and rec.slack.notified_at is not None
     replies = [m for m in app.slack.messages("C0CHAN1") if m.get("thread_ts", m["ts"]) != m["ts"]]
     ready = "<@U0USER1> your recording of Zoom meeting 812 3456 7002 is ready (42 min)."
-    assert [(m["thread_ts"], m["text"]) for m in replies] == [(rec.status_ts, ready)]
+    assert [(m["thread_ts"], m["text"]) for m in replies] == [(rec.slack.status_ts, ready)]
 
     after = poll_pass(app)  # the finished one is not asked about again
     assert (len(after.lists), len(after.bot_gets)) == (1, 0)

@@ -58,10 +58,10 @@ def test_watch_page_plays_the_recording_from_recall(
     app = make_app(public_base_url="https://rec.example.com")
     app.command("https://zoom.us/j/81234567890?pwd=abc")
     app.wait_idle()
-    bot_id = app.recording().recall_bot_id
+    bot_id = app.recording().recall.bot_id
     app.recall.run_meeting(bot_id, minutes=3)
     app.poll()
-    token = app.recording().share_token
+    token = app.recording().sharing.token
 
     page = browser.new_page()
     page.goto(f"{app.url}/r/{token}/watch")

@@ -46,12 +46,12 @@ def recordings_table(settings: Settings, limit: int, only_open: bool) -> str:
     table = [header] + [
         (
             r.id[:12],
-            r.created_at[:16].replace("T", " "),
-            r.state.value + (" (deleted)" if r.deleted_at else ""),
-            r.platform,
-            r.channel_id,
-            r.user_id,
-            "yes" if r.notified_at else "-",
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.state.value + (" (deleted)" if r.sharing.deleted_at else ""),
+            r.request.platform,
+            r.request.channel_id,
+            r.request.user_id,
+            "yes" if r.slack.notified_at else "-",
         )
         for r in rows
     ]

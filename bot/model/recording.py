@@ -1,108 +1,132 @@
-"""A recording as stored: one row of `recordings` (see bot/migrations.py), and the helpers
-that turn Recall's reports and our times into its columns."""
+"""A recording: what was asked for, and everything that happened to it since, in parts that
+each say one thing. Times are UTC datetimes; the store turns rows into these and back
+(bot/store/rows.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.model.lifecycle import State
-from bot.model.report import BotReport
-from bot.model.times import from_ts, ts
 
 
 @dataclass(frozen=True)
-class Recording:
-    """One row of `recordings`; see bot/migrations.py for what each column means."""
+class MeetingRequest:
+    """What `/record` asked for, and where."""
 
-    id: str
     team_id: str
     channel_id: str
     user_id: str
     meeting_url: str
     platform: str
-    state: State
-    created_at: str
-    updated_at: str
-    deadline_at: str
+    meeting_key: str | None = None  # the meeting's identity, for "one recorder per meeting"
     enterprise_id: str | None = None
-    response_url: str | None = None
-    meeting_key: str | None = None
+    team_domain: str | None = None  # for links to our messages (https://<domain>.slack.com/…)
+    response_url: str | None = None  # the command's reply hook (valid 30 minutes)
     recall_region: str | None = None
-    recall_bot_id: str | None = None
-    recall_status: str | None = None
-    recall_sub_code: str | None = None
-    recall_status_at: str | None = None
-    failure_reason: str | None = None
-    failure_sub_code: str | None = None
-    failure_detail: str | None = None
-    recording_started_at: str | None = None
-    recording_ended_at: str | None = None
-    next_poll_at: str | None = None
-    claim_token: str | None = None
-    attempts: int = 0
-    capacity_waits: int = 0
-    status_channel: str | None = None
-    status_ts: str | None = None
-    finished_at: str | None = None
-    notified_at: str | None = None
-    leased_until: str | None = None
-    team_domain: str | None = None
     bot_name: str | None = None
     layout: str | None = None
-    separate_videos: int | None = None
-    join_at_text: str | None = None
-    join_at: str | None = None
-    stop_requested_by: str | None = None
-    stop_requested_at: str | None = None
-    stop_sent_at: str | None = None
-    alerts: str | None = None
-    status_key: str | None = None
-    share_token: str | None = None
-    deleted_at: str | None = None
+    separate_videos: bool = False
+    join_at_text: str | None = None  # `--at` as typed, when it needs the requester's time zone
+    join_at: datetime | None = None  # when the bot joins (scheduled bots)
+
+
+@dataclass(frozen=True)
+class RecallProgress:
+    """The Recall bot, and what Recall last told us about it."""
+
+    bot_id: str | None = None
+    status: str | None = None  # the latest status code
+    sub_code: str | None = None
+    status_at: datetime | None = None
+    started_at: datetime | None = None  # when the posted recording started
+    ended_at: datetime | None = None
+    looked_at: datetime | None = None  # our last news of it (a Retrieve, or a List Bots page)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why there is no video (all None unless the recording failed)."""
+
+    reason: str | None = None  # one of bot/model/explanations.py's codes
+    sub_code: str | None = None
+    detail: str | None = None  # Recall's own words, e.g. a 400's detail
+
+
+@dataclass(frozen=True)
+class StopRequest:
+    requested_by: str | None = None  # who pressed Stop / Cancel, or typed /record stop
+    requested_at: datetime | None = None
+    sent_at: datetime | None = None  # when Recall accepted leave_call / delete
+
+
+@dataclass(frozen=True)
+class SlackPosts:
+    """Our messages about it in Slack, and which posts were made (each exactly once)."""
+
+    status_channel: str | None = None
+    status_ts: str | None = None
+    status_key: str | None = None  # what the status message shows now (bot/slack)
+    alerts: frozenset[str] = frozenset()  # thread replies already sent, e.g. waiting_room
+    pending_post: str | None = None  # a post in flight: set before the call, cleared after
+    notified_at: datetime | None = None  # when the final notice reached Slack
+
+
+@dataclass(frozen=True)
+class Schedule:
+    next_poll_at: datetime | None = None  # when it next needs a step; None: nothing left
+    attempts: int = 0  # consecutive failed calls, for back-off
+    capacity_waits: int = 0  # 507 answers so far while creating the bot
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who is working on it: only the claim's token may write (see bot/store/recordings.py)."""
+
+    token: str | None = None
+    leased_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebhookNews:
+    """The newest bot event a Recall webhook told us about, not yet acted on."""
+
+    code: str | None = None
+    sub_code: str | None = None
+    at: datetime | None = None
+    fetch: bool = False  # a finishing event: look at the whole bot once
+    seq: int = 0  # counts noted events, to spot one that arrives during a step
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """The durable link, and whether someone deleted the recording."""
+
+    token: str | None = None  # the unguessable part of PUBLIC_BASE_URL/r/<token>
+    deleted_at: datetime | None = None
     deleted_by: str | None = None
-    media_deleted_at: str | None = None
-    pending_post: str | None = None
-    hook_code: str | None = None
-    hook_sub_code: str | None = None
-    hook_at: str | None = None
-    hook_fetch: int | None = None
-    hook_seq: int | None = None
-    looked_at: str | None = None
+    media_deleted_at: datetime | None = None  # Recall confirmed delete_media
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Recording:
-        values = {k: v for k, v in row.items() if k in COLUMNS}
-        values["state"] = State(values["state"])
-        return cls(**values)
 
-    @property
-    def alerted(self) -> frozenset[str]:
-        return frozenset(filter(None, (self.alerts or "").split(",")))
+@dataclass(frozen=True)
+class Recording:
+    id: str
+    state: State
+    request: MeetingRequest
+    created_at: datetime
+    updated_at: datetime
+    deadline_at: datetime  # stop following the bot after this
+    finished_at: datetime | None = None  # when it reached a final state
+    recall: RecallProgress = field(default_factory=RecallProgress)
+    failure: Failure = field(default_factory=Failure)
+    stop: StopRequest = field(default_factory=StopRequest)
+    slack: SlackPosts = field(default_factory=SlackPosts)
+    schedule: Schedule = field(default_factory=Schedule)
+    claim: Claim = field(default_factory=Claim)
+    news: WebhookNews = field(default_factory=WebhookNews)
+    sharing: Sharing = field(default_factory=Sharing)
 
     @property
     def duration_seconds(self) -> float | None:
-        start, end = from_ts(self.recording_started_at), from_ts(self.recording_ended_at)
+        start, end = self.recall.started_at, self.recall.ended_at
         return max(0.0, (end - start).total_seconds()) if start and end else None
-
-
-COLUMNS = frozenset(f.name for f in dataclasses.fields(Recording))
-# Due: scheduled for now or earlier, and not leased by someone else.
-
-
-def status_columns(report: BotReport) -> dict[str, Any]:
-    """What we keep of Recall's report; fields Recall left out keep their stored value."""
-    columns: dict[str, Any] = {}
-    if report.latest:
-        columns["recall_status"] = report.latest.code
-        columns["recall_sub_code"] = report.latest.sub_code
-        columns["recall_status_at"] = ts(report.latest.at) if report.latest.at else None
-    started = report.recording_started_at
-    if started is None and report.latest_code == "in_call_recording" and report.latest:
-        started = report.latest.at  # the recording's own start time comes later
-    if started:
-        columns["recording_started_at"] = ts(started)
-    if report.recording_completed_at:
-        columns["recording_ended_at"] = ts(report.recording_completed_at)
-    return columns

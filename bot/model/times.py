@@ -13,21 +13,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def ts(moment: datetime) -> str:
-    """Fixed-width UTC text, so timestamps compare correctly as strings inside SQLite.
-
-    Give it UTC times (parse_time and our clock do): moving another offset to UTC can leave
-    datetime's range at either end of it.
-    """
-    utc = moment.astimezone(UTC)
-    # The year by hand: strftime's %Y does not pad years before 1000 to four digits here.
-    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S.%fZ")
-
-
-def from_ts(value: str | None) -> datetime | None:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if value else None
-
-
 # RFC 3339's date-time: T and Z in either case, any number of fraction digits, a numeric
 # offset (hours up to 23), and a leap second (:60). A space for the T is accepted too, as many
 # writers use one. Only ASCII digits: `\d` would also take other scripts' digits.

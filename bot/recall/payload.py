@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from bot.model.recording import Recording
@@ -24,18 +25,18 @@ class BotDefaults:
 
 
 def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
-    layout = recording.layout or defaults.layout
+    layout = recording.request.layout or defaults.layout
     config: dict[str, Any] = {"video_mixed_mp4": {}, "video_mixed_layout": layout}
-    if recording.separate_videos:
+    if recording.request.separate_videos:
         config["video_separate_mp4"] = {}
     payload: dict[str, Any] = {
-        "meeting_url": recording.meeting_url,
-        "bot_name": recording.bot_name or defaults.bot_name,
+        "meeting_url": recording.request.meeting_url,
+        "bot_name": recording.request.bot_name or defaults.bot_name,
         "recording_config": config,
         "automatic_leave": {
             "waiting_room_timeout": min(
                 defaults.waiting_room_timeout,
-                WAITING_ROOM_CAPS.get(recording.platform, defaults.waiting_room_timeout),
+                WAITING_ROOM_CAPS.get(recording.request.platform, defaults.waiting_room_timeout),
             ),
             "noone_joined_timeout": defaults.noone_joined_timeout,
             "everyone_left_timeout": {"timeout": defaults.everyone_left_timeout},
@@ -45,11 +46,13 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
         "metadata": {
             "app": "slack-record",
             "recording_id": recording.id,
-            "slack_team": recording.team_id,
-            "slack_channel": recording.channel_id,
-            "slack_user": recording.user_id,
+            "slack_team": recording.request.team_id,
+            "slack_channel": recording.request.channel_id,
+            "slack_user": recording.request.user_id,
         },
     }
-    if recording.join_at:
-        payload["join_at"] = recording.join_at
+    if recording.request.join_at:
+        payload["join_at"] = recording.request.join_at.astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"
+        )
     return payload

@@ -15,7 +15,6 @@ from typing import Any
 from bot.model.explanations import explain
 from bot.model.meeting_links import MeetingLinkError, Platform, parse_meeting_link
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 
 # Slack's limits: a button URL may be 3,000 characters, a section's text 3,000.
 MAX_BUTTON_URL = 3000
@@ -58,16 +57,16 @@ def escape(value: str) -> str:
 def meeting_name(recording: Recording) -> str:
     """e.g. "Zoom meeting 812 3456 7890"; never includes the passcode."""
     try:
-        return parse_meeting_link(recording.meeting_url).display_name
+        return parse_meeting_link(recording.request.meeting_url).display_name
     except MeetingLinkError:
-        return f"{platform_label(recording.platform)} meeting"
+        return f"{platform_label(recording.request.platform)} meeting"
 
 
 def accepted(recording: Recording) -> str:
     """The private reply to /record, sent within Slack's 3 seconds."""
-    platform = platform_label(recording.platform)
-    if recording.join_at_text or recording.join_at:
-        when = recording.join_at_text or "the time you gave"
+    platform = platform_label(recording.request.platform)
+    if recording.request.join_at_text or recording.request.join_at:
+        when = recording.request.join_at_text or "the time you gave"
         return (
             f"Scheduling a recorder for your {platform} meeting ({escape(when)}, your time). "
             "I'll post the video in this channel when the meeting ends."
@@ -87,7 +86,7 @@ def already_recording(existing: Recording) -> str:
             "No second one was sent."
         )
     return (
-        f"{name} already has a recorder on its way (asked by <@{existing.user_id}>). "
+        f"{name} already has a recorder on its way (asked by <@{existing.request.user_id}>). "
         "No second one was sent."
     )
 
@@ -103,10 +102,10 @@ def huddle_not_supported() -> str:
 
 def not_started(recording: Recording) -> str:
     """To the requester alone: Recall never took the request, so the channel saw nothing."""
-    explanation = explain(recording.failure_reason, recording.failure_sub_code)
+    explanation = explain(recording.failure.reason, recording.failure.sub_code)
     words = f"I couldn't send a recorder to {meeting_name(recording)}. {explanation.summary}"
-    if recording.failure_detail:
-        words += f" {recording.failure_detail[:300]}"
+    if recording.failure.detail:
+        words += f" {recording.failure.detail[:300]}"
     if explanation.advice:
         words += f"\n{explanation.advice}"
     return escape(words)
@@ -157,11 +156,11 @@ def _list_line(rec: Recording, now: datetime) -> str:
     shown = f"<{link}|{name}>" if link else name
     state = STATE_WORDS.get(rec.state.value, rec.state.value)
     if rec.state.value == "failed":
-        state += f": {escape(explain(rec.failure_reason, rec.failure_sub_code).summary)}"
+        state += f": {escape(explain(rec.failure.reason, rec.failure.sub_code).summary)}"
     ran = format_duration(rec.duration_seconds) if rec.state.value == "ready" else None
     extra = f", ran {ran}" if ran else ""
-    when = slack_time(from_ts(rec.created_at) or now, "date_short_pretty")
-    return f"• {shown}: {state}{extra} · asked by <@{rec.user_id}> {when}"
+    when = slack_time(rec.created_at or now, "date_short_pretty")
+    return f"• {shown}: {state}{extra} · asked by <@{rec.request.user_id}> {when}"
 
 
 STATE_WORDS = {
@@ -180,10 +179,10 @@ STATE_WORDS = {
 
 def message_link(rec: Recording) -> str | None:
     """A link to the recording's status message, when we know enough to build one."""
-    if not (rec.team_domain and rec.status_channel and rec.status_ts):
+    if not (rec.request.team_domain and rec.slack.status_channel and rec.slack.status_ts):
         return None
-    message_id = "p" + rec.status_ts.replace(".", "")
-    return f"https://{rec.team_domain}.slack.com/archives/{rec.status_channel}/{message_id}"
+    message_id = "p" + rec.slack.status_ts.replace(".", "")
+    return f"https://{rec.request.team_domain}.slack.com/archives/{rec.slack.status_channel}/{message_id}"
 
 
 def format_duration(seconds: float | None) -> str | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -28,7 +29,6 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 from bot.slack import messages
 from bot.slack.errors import (
     BAD_BLOCKS,
@@ -63,7 +63,7 @@ class SlackNotifier:
 
     def post(self, recording: Recording, message: Message, kind: str) -> Delivery:
         """Post a new top-level message about `recording` where its requester will see it."""
-        channel = recording.status_channel or recording.channel_id
+        channel = recording.slack.status_channel or recording.request.channel_id
         metadata = _metadata(recording, kind)
         with translated():
             client = self._client(recording)
@@ -78,13 +78,15 @@ class SlackNotifier:
                     channel,
                     error_code(exc),
                 )
-            note = messages.channel_unreachable(recording.channel_id)
+            note = messages.channel_unreachable(recording.request.channel_id)
             direct = Message(
                 text=f"{note}\n{message.text}",
                 blocks=message.blocks,
                 fallback_blocks=message.fallback_blocks,
             )
-            return Delivery(**self._post(client, recording.user_id, direct, metadata), direct=True)
+            return Delivery(
+                **self._post(client, recording.request.user_id, direct, metadata), direct=True
+            )
 
     def update(self, recording: Recording, message: Message) -> None:
         """Edit the status message (idempotent: safe to repeat); MessageGone if it is gone."""
@@ -94,8 +96,8 @@ class SlackNotifier:
                 self._with_fallback(
                     message,
                     lambda blocks: client.chat_update(
-                        channel=recording.status_channel,
-                        ts=recording.status_ts,
+                        channel=recording.slack.status_channel,
+                        ts=recording.slack.status_ts,
                         text=message.text,
                         blocks=blocks,
                     ),
@@ -109,8 +111,8 @@ class SlackNotifier:
         """A thread reply under the status message (what notifies people); returns its ts."""
         with translated():
             response = self._client(recording).chat_postMessage(
-                channel=recording.status_channel,
-                thread_ts=recording.status_ts,
+                channel=recording.slack.status_channel,
+                thread_ts=recording.slack.status_ts,
                 reply_broadcast=broadcast,
                 text=text,
                 metadata=_metadata(recording, kind),
@@ -130,18 +132,18 @@ class SlackNotifier:
             client = self._client(recording)
         try:
             if kind == "status":
-                channel = recording.status_channel or recording.channel_id
+                channel = recording.slack.status_channel or recording.request.channel_id
                 found = client.conversations_history(
                     channel=channel,
                     oldest=_slack_ts(recording.created_at),
                     include_all_metadata=True,
                     limit=200,
                 )
-            elif recording.status_channel and recording.status_ts:
-                channel = recording.status_channel
+            elif recording.slack.status_channel and recording.slack.status_ts:
+                channel = recording.slack.status_channel
                 found = client.conversations_replies(
                     channel=channel,
-                    ts=recording.status_ts,
+                    ts=recording.slack.status_ts,
                     include_all_metadata=True,
                     limit=200,
                 )
@@ -168,9 +170,9 @@ class SlackNotifier:
 
     def tell_requester(self, recording: Recording, text: str) -> None:
         """A private note to whoever typed /record: their reply hook, else a DM."""
-        if recording.response_url:
+        if recording.request.response_url:
             try:
-                reply = WebhookClient(recording.response_url, timeout=10).send(
+                reply = WebhookClient(recording.request.response_url, timeout=10).send(
                     text=text, response_type="ephemeral", replace_original=False
                 )
                 if reply.status_code == 200:
@@ -179,10 +181,10 @@ class SlackNotifier:
             except (SlackClientError, OSError) as exc:
                 log.info("recording %s: reply hook failed (%s)", recording.id, type(exc).__name__)
         with translated():
-            self._client(recording).chat_postMessage(channel=recording.user_id, text=text)
+            self._client(recording).chat_postMessage(channel=recording.request.user_id, text=text)
 
     def _client(self, recording: Recording) -> WebClient:
-        return self._clients.for_team(recording.team_id, recording.enterprise_id)
+        return self._clients.for_team(recording.request.team_id, recording.request.enterprise_id)
 
     def _post_or_join(
         self, client: WebClient, channel: str, message: Message, metadata: dict[str, Any]
@@ -235,7 +237,6 @@ def _metadata(recording: Recording, kind: str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": payload}
 
 
-def _slack_ts(iso: str) -> str:
-    """Our timestamp as Slack's `oldest` (a minute early, for clock skew)."""
-    moment = from_ts(iso)
-    return f"{moment.timestamp() - 60:.6f}" if moment else "0"
+def _slack_ts(moment: datetime) -> str:
+    """Our time as Slack's `oldest` (a minute early, for clock skew)."""
+    return f"{moment.timestamp() - 60:.6f}"

@@ -26,7 +26,6 @@ from slack_sdk.models.blocks import (
 from bot.model.explanations import explain
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 from bot.slack.messages import (
     MAX_BUTTON_URL,
     Message,
@@ -59,16 +58,21 @@ class LinkStyle:
     embed: bool = False  # Slack's video block, playing our embed page inside Slack
 
     def durable(self, rec: Recording, page: str = "") -> str | None:
-        if not (self.public_base_url and rec.share_token):
+        if not (self.public_base_url and rec.sharing.token):
             return None
-        return f"{self.public_base_url}/r/{rec.share_token}{page}"
+        return f"{self.public_base_url}/r/{rec.sharing.token}{page}"
 
 
 def fingerprint(rec: Recording, now: datetime) -> str:
     """Changes exactly when the status message should be edited."""
-    parts = [rec.state.value, rec.stop_requested_by or "", rec.join_at or "", rec.deleted_at or ""]
+    parts = [
+        rec.state.value,
+        rec.stop.requested_by or "",
+        str(rec.request.join_at or ""),
+        str(rec.sharing.deleted_at or ""),
+    ]
     if rec.state == State.IN_CALL:
-        parts.append(str(rec.recall_status == "recording_permission_denied"))
+        parts.append(str(rec.recall.status == "recording_permission_denied"))
     if rec.state == State.RECORDING:
         parts.append(str(_elapsed_minutes(rec, now) // 5))
     return "|".join(parts)
@@ -78,10 +82,12 @@ def render(
     rec: Recording, now: datetime, video: VideoLink | None = None, links: LinkStyle | None = None
 ) -> Message:
     message = _render(rec, now, video, links)
-    if rec.status_channel and rec.status_channel != rec.channel_id:
+    if rec.slack.status_channel and rec.slack.status_channel != rec.request.channel_id:
         # Delivered to the requester's DM instead of the channel: keep saying why.
         note = blocks(
-            ContextBlock(elements=[MarkdownTextObject(text=channel_unreachable(rec.channel_id))])
+            ContextBlock(
+                elements=[MarkdownTextObject(text=channel_unreachable(rec.request.channel_id))]
+            )
         )
         return Message(
             text=message.text,
@@ -96,11 +102,11 @@ def _render(
 ) -> Message:
     name = escape(meeting_name(rec))
     bot = _bot_name(rec)
-    who = f"<@{rec.user_id}>"
+    who = f"<@{rec.request.user_id}>"
     state = rec.state
     links = links or LinkStyle()
-    if rec.deleted_at:
-        line = f":wastebasket: The recording of {name} was deleted by <@{rec.deleted_by}>."
+    if rec.sharing.deleted_at:
+        line = f":wastebasket: The recording of {name} was deleted by <@{rec.sharing.deleted_by}>."
         return Message(text=_plain(line), blocks=blocks(_section(line), _context(name, who)))
     if state == State.READY and links.durable(rec):
         return _ready_durable(rec, name, who, links)
@@ -109,12 +115,12 @@ def _render(
     if state == State.FAILED:
         return _failed(rec, name, who)
     if state == State.CANCELLED:
-        canceller = f"<@{rec.stop_requested_by or rec.user_id}>"
+        canceller = f"<@{rec.stop.requested_by or rec.request.user_id}>"
         line = f":no_entry_sign: The recording of {name} was cancelled by {canceller}."
         return Message(text=line, blocks=blocks(_section(line), _context(name, who)))
     line = _progress_line(rec, now, name, who, bot)
-    parts = [_section(line), _context(name, who, rec.stop_requested_by)]
-    if rec.stop_requested_by is None:
+    parts = [_section(line), _context(name, who, rec.stop.requested_by)]
+    if rec.stop.requested_by is None:
         if state in STOPPABLE:
             parts.append(_button("stop_recording", "Stop recording", rec.id, _STOP_CONFIRM))
         elif state == State.SCHEDULED:
@@ -125,29 +131,29 @@ def _render(
 def thread_alert(rec: Recording, alert: str) -> str:
     """The thread reply for a moment that matters; it mentions the requester."""
     name = escape(meeting_name(rec))
-    who = f"<@{rec.user_id}>"
+    who = f"<@{rec.request.user_id}>"
     if alert == "waiting_room":
         return (
             f"{who} the recorder is waiting to be let into {name}. "
             f"Ask the host to admit “{_bot_name(rec)}”."
         )
     if alert == "permission_denied":
-        why = explain("recording_permission_denied", rec.recall_sub_code)
+        why = explain("recording_permission_denied", rec.recall.sub_code)
         words = _words(why.summary, why.advice)
         return f"{who} the recorder is in {name} but can't record yet: {words}"
     if alert == "ready":
         ran = format_duration(rec.duration_seconds)
         return f"{who} your recording of {name} is ready" + (f" ({ran})." if ran else ".")
-    why = explain(rec.failure_reason, rec.failure_sub_code)
+    why = explain(rec.failure.reason, rec.failure.sub_code)
     return f"{who} no recording of {name}: {_words(why.summary, why.advice)}"
 
 
 def _progress_line(rec: Recording, now: datetime, name: str, who: str, bot: str) -> str:
-    platform = platform_label(rec.platform)
-    stopping = f" Stopping (asked by <@{rec.stop_requested_by}>)…" if rec.stop_requested_by else ""
+    platform = platform_label(rec.request.platform)
+    stopping = f" Stopping (asked by <@{rec.stop.requested_by}>)…" if rec.stop.requested_by else ""
     match rec.state:
         case State.SCHEDULED:
-            when = slack_time(from_ts(rec.join_at)) if rec.join_at else "the scheduled time"
+            when = slack_time(rec.request.join_at) if rec.request.join_at else "the scheduled time"
             return (
                 f":calendar: {who} scheduled a recorder for a {platform} meeting. "
                 f"“{bot}” joins {when}.{stopping}"
@@ -157,8 +163,8 @@ def _progress_line(rec: Recording, now: datetime, name: str, who: str, bot: str)
                 f":door: The recorder is waiting to be let in. "
                 f"Ask the host to admit “{bot}”.{stopping}"
             )
-        case State.IN_CALL if rec.recall_status == "recording_permission_denied":
-            why = explain("recording_permission_denied", rec.recall_sub_code)
+        case State.IN_CALL if rec.recall.status == "recording_permission_denied":
+            why = explain("recording_permission_denied", rec.recall.sub_code)
             return (
                 ":no_entry: The recorder is in the meeting but isn't allowed to record. "
                 f"{_words(why.summary, why.advice)}{stopping}"
@@ -166,7 +172,7 @@ def _progress_line(rec: Recording, now: datetime, name: str, who: str, bot: str)
         case State.IN_CALL:
             return f":eyes: “{bot}” is in the meeting; recording starts shortly.{stopping}"
         case State.RECORDING:
-            started = from_ts(rec.recording_started_at)
+            started = rec.recall.started_at
             since = f" since {slack_time(started)}" if started else ""
             minutes = _elapsed_minutes(rec, now)
             so_far = f" · {minutes // 5 * 5}+ min so far" if minutes >= 5 else ""
@@ -233,9 +239,9 @@ def _ready_details(rec: Recording, who: str) -> str:
     ran = format_duration(rec.duration_seconds)
     if ran:
         details.append(f"ran {ran}")
-    if rec.stop_requested_by:
-        details.append(f"stopped by <@{rec.stop_requested_by}>")
-    if rec.separate_videos:
+    if rec.stop.requested_by:
+        details.append(f"stopped by <@{rec.stop.requested_by}>")
+    if rec.request.separate_videos:
         details.append("per-participant videos are in Recall")
     return " · ".join(details)
 
@@ -246,16 +252,16 @@ def _ready_summary(rec: Recording, name: str, who: str) -> str:
 
 
 def _failed(rec: Recording, name: str, who: str) -> Message:
-    why = explain(rec.failure_reason, rec.failure_sub_code)
+    why = explain(rec.failure.reason, rec.failure.sub_code)
     words = escape(why.summary)
-    if rec.failure_detail:
-        words += f" Recall said: “{escape(rec.failure_detail[:300])}”"
+    if rec.failure.detail:
+        words += f" Recall said: “{escape(rec.failure.detail[:300])}”"
     if why.advice:
         words += f"\n{escape(why.advice)}"
     line = f":warning: *No recording of {name}* (requested by {who})\n{words}"
     return Message(
         text=f"No recording of {name} (requested by {who}). {words}",
-        blocks=blocks(_section(line), _context(name, who, rec.stop_requested_by, stopped=True)),
+        blocks=blocks(_section(line), _context(name, who, rec.stop.requested_by, stopped=True)),
     )
 
 
@@ -298,7 +304,7 @@ def _context(
 
 
 def _bot_name(rec: Recording) -> str:
-    return escape(rec.bot_name or DEFAULT_BOT_NAME)
+    return escape(rec.request.bot_name or DEFAULT_BOT_NAME)
 
 
 def _words(summary: str, advice: str | None) -> str:
@@ -306,7 +312,7 @@ def _words(summary: str, advice: str | None) -> str:
 
 
 def _elapsed_minutes(rec: Recording, now: datetime) -> int:
-    started = from_ts(rec.recording_started_at)
+    started = rec.recall.started_at
     return max(0, int((now - started).total_seconds() // 60)) if started else 0
 
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from slack_sdk.oauth.state_store import OAuthStateStore
 
-from bot.model.times import ts
 from bot.store.database import Database
+from bot.store.timestamps import ts
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.model.lifecycle import Cause, State
-from bot.model.times import from_ts, ts
 from bot.store.database import Database
+from bot.store.timestamps import from_ts, ts
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,17 @@ import logging
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.model.lifecycle import Cause, State, may_move
-from bot.model.recording import COLUMNS, Recording
-from bot.model.times import ts
+from bot.model.recording import Recording
 from bot.store.database import Database
 from bot.store.migrations import SHARE_TOKEN_BYTES
 from bot.store.recording_events import RecordingEvents
+from bot.store.recording_queries import RecordingQueries
+from bot.store.rows import column_values, recording
+from bot.store.timestamps import ts
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,9 @@ class BotEventLike(Protocol):
     def needs_fetch(self) -> bool: ...
 
 
-class Recordings:
+class Recordings(RecordingQueries):
+    """Changing recordings (reading them: bot/store/recording_queries.py)."""
+
     def __init__(self, database: Database):
         self._database = database
         # Claims this process holds right now, by recording id: their leases are kept alive
@@ -73,7 +76,7 @@ class Recordings:
             "attempts": 0,
             "capacity_waits": 0,
             "share_token": secrets.token_urlsafe(SHARE_TOKEN_BYTES),
-            **fields,
+            **column_values(fields),
         }
         with self._database.transaction() as db:
             live = self._live(
@@ -93,32 +96,40 @@ class Recordings:
                 State.REQUESTED,
                 Cause("requested", by=row["user_id"]),
             )
-        return Recording.from_row(row), True
+        return recording(row), True
 
     def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
         """Claim one recording if it is due and nobody holds it."""
-        rows = self._claim(f"id = :id AND {_DUE}", {"id": recording_id}, now, lease)
-        return rows[0] if rows else None
+        claimed, _ = self._claim(f"id = :id AND {_DUE}", {"id": recording_id}, now, lease)
+        return claimed[0] if claimed else None
 
-    def claim_due(self, now: datetime, lease: timedelta, limit: int = 100) -> list[Recording]:
-        """Claim up to `limit` due recordings, oldest-due first, in one statement."""
+    def claim_due(
+        self, now: datetime, lease: timedelta, limit: int = 100
+    ) -> tuple[list[Recording], list[str]]:
+        """Claim up to `limit` due recordings, oldest-due first, in one statement. Also the
+        ids of claimed rows that cannot be read (hand-edited, say): they keep their lease, so
+        they wait for it to run out, and the caller counts them as failed."""
         where = f"id IN (SELECT id FROM recordings WHERE {_DUE} ORDER BY next_poll_at LIMIT :limit)"
         return self._claim(where, {"limit": limit}, now, lease)
 
     def _claim(
         self, where: str, params: dict[str, Any], now: datetime, lease: timedelta
-    ) -> list[Recording]:
+    ) -> tuple[list[Recording], list[str]]:
         sql = (
             "UPDATE recordings SET leased_until = :lease_until, claim_token = :token "
             f"WHERE {where} RETURNING *"
         )
         values = {"now": ts(now), "lease_until": ts(now + lease), "token": secrets.token_hex(8)}
-        claimed = [
-            Recording.from_row(r) for r in self._database.write_returning(sql, params | values)
-        ]
+        claimed, unreadable = [], []
+        for row in self._database.write_returning(sql, params | values):
+            try:
+                claimed.append(recording(row))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("recording %s: its row cannot be read (%s)", row.get("id"), exc)
+                unreadable.append(str(row.get("id")))
         with self._held_lock:
-            self._held.update((r.id, r.claim_token) for r in claimed)
-        return claimed
+            self._held.update((r.id, r.claim.token) for r in claimed)
+        return claimed, unreadable
 
     def release(self, claimed: Recording, now: datetime) -> bool:
         """Give up our lease (the step is done); harmless if it was lost already.
@@ -134,10 +145,10 @@ class Recordings:
             "WHERE id = :id AND claim_token IS :token "
             "RETURNING COALESCE(hook_seq, 0) != :seq AS news",
             {
-                "seq": claimed.hook_seq or 0,
+                "seq": claimed.news.seq,
                 "now": ts(now),
                 "id": claimed.id,
-                "token": claimed.claim_token,
+                "token": claimed.claim.token,
             },
         )
         return bool(rows and rows[0]["news"])
@@ -184,23 +195,20 @@ class Recordings:
         changes: dict[str, Any],
         conn: sqlite3.Connection | None = None,
     ) -> Recording | None:
-        unknown = set(changes) - COLUMNS
-        if unknown:
-            raise ValueError(f"not recording columns: {sorted(unknown)}")
-        changes = {**changes, "updated_at": ts(now)}
+        changes = column_values({**changes, "updated_at": now})
         assignments = ", ".join(f"{column} = :{column}" for column in changes)
         sql = (
             f"UPDATE recordings SET {assignments} "
             "WHERE id = :_id AND claim_token IS :_token RETURNING *"
         )
-        params = {**changes, "_id": claimed.id, "_token": claimed.claim_token}
+        params = {**changes, "_id": claimed.id, "_token": claimed.claim.token}
         if conn is None:
             rows = self._database.write_returning(sql, params)
         else:
             cursor = conn.execute(sql, params)
             names = [column[0] for column in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        return Recording.from_row(rows[0]) if rows else None
+        return recording(rows[0]) if rows else None
 
     def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
         """Note a webhook's news on an open recording and make it due; False if it was stale
@@ -279,82 +287,10 @@ class Recordings:
                 {"user": user_id, "now": ts(now), "id": recording_id},
             )
             names = [column[0] for column in cursor.description]
-            rows = [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+            rows = [recording(dict(zip(names, row, strict=True))) for row in cursor]
             if rows:
                 state = rows[0].state
                 RecordingEvents.append(
                     db.conn, recording_id, now, state, state, Cause(kind, by=user_id)
                 )
         return rows[0] if rows else None
-
-    # --- reading -------------------------------------------------------------------------
-    # Plain SQL through `_select`: sqlite-utils' table helpers look the schema up on every
-    # call, which the slash-command path (a few milliseconds in all) can do without.
-
-    def get(self, recording_id: str) -> Recording | None:
-        return self._one("id = ?", [recording_id])
-
-    def get_by_bot_id(self, bot_id: str) -> Recording | None:
-        return self._one("recall_bot_id = ?", [bot_id])
-
-    def get_by_token(self, token: str) -> Recording | None:
-        return self._one("share_token = ?", [token])
-
-    def latest_finished_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
-        found = self._select(
-            "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL "
-            "ORDER BY finished_at DESC LIMIT 1",
-            [team_id, meeting_key],
-        )
-        return found[0] if found else None
-
-    def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
-        found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
-        return found[0] if found else None
-
-    def live_in_channel(self, team_id: str, channel_id: str) -> list[Recording]:
-        return self._live("team_id = ? AND channel_id = ?", [team_id, channel_id])
-
-    def recent_in_channel(
-        self, team_id: str, channel_id: str, since: datetime, limit: int = 10
-    ) -> list[Recording]:
-        return self._select(
-            "team_id = ? AND channel_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
-            [team_id, channel_id, ts(since), limit],
-        )
-
-    def newest(self, limit: int, only_open: bool = False) -> list[Recording]:
-        where = "next_poll_at IS NOT NULL" if only_open else "1"
-        return self._select(f"{where} ORDER BY created_at DESC LIMIT ?", [limit])
-
-    def all(self) -> Iterator[Recording]:
-        yield from self._select("1 ORDER BY created_at", [])
-
-    def count_due_in_states(self, now: datetime, states: list[str]) -> int:
-        marks = ", ".join("?" for _ in states)
-        row = self._database.db.execute(
-            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL "
-            f"AND next_poll_at <= ? AND state IN ({marks})",
-            [ts(now), *states],
-        ).fetchone()
-        return int(row[0])
-
-    def count_open(self) -> int:
-        row = self._database.db.execute(
-            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL"
-        ).fetchone()
-        return int(row[0])
-
-    def _live(self, where: str, params: list[Any]) -> list[Recording]:
-        return self._select(f"finished_at IS NULL AND {where} ORDER BY created_at DESC", params)
-
-    def _one(self, where: str, params: list[Any]) -> Recording | None:
-        found = self._select(f"{where} LIMIT 1", params)
-        return found[0] if found else None
-
-    def _select(self, where_and_order: str, params: list[Any]) -> list[Recording]:
-        cursor = self._database.db.execute(
-            f"SELECT * FROM recordings WHERE {where_and_order}", params
-        )
-        names = [column[0] for column in cursor.description]
-        return [Recording.from_row(dict(zip(names, row, strict=True))) for row in cursor]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.model.times import ts
 from bot.store.database import Database
+from bot.store.timestamps import ts
 
 # Slack accepts a timestamp up to 5 minutes off either way, so a request received at R can be
 # replayed until R + 10 minutes at most; 5 more minutes cover clock steps on either side.

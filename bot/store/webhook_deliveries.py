@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.model.times import ts
 from bot.store.database import Database
+from bot.store.timestamps import ts
 
 
 class WebhookDeliveries:

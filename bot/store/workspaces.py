@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.model.times import from_ts, ts
 from bot.store.database import Database
+from bot.store.timestamps import from_ts, ts
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

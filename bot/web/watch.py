@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 from bot.slack import messages
 from bot.slack.directory import SlackDirectory
 from bot.workflow.media_links import (
@@ -89,10 +88,10 @@ class WatchPages:
         query = f"?part={found.part}" if found.part > 1 else ""
         return {
             "title": messages.meeting_name(rec),
-            "platform": messages.platform_label(rec.platform),
+            "platform": messages.platform_label(rec.request.platform),
             "recorded_on": started.strftime("%d %b %Y, %H:%M UTC") if started else None,
             "duration": messages.format_duration(rec.duration_seconds),
-            "requester": self._users.display_name(rec.team_id, rec.user_id),
+            "requester": self._users.display_name(rec.request.team_id, rec.request.user_id),
             "video_src": f"/r/{token}{query}",
             "download_href": f"/r/{token}{query}",
             "poster": STATIC_THUMBNAIL,
@@ -138,10 +137,10 @@ class WatchPages:
         return response
 
     def _deleted_by(self, rec: Recording | None) -> str | None:
-        if rec is None or not rec.deleted_at or not rec.deleted_by:
+        if rec is None or not rec.sharing.deleted_at or not rec.sharing.deleted_by:
             return None
-        when = from_ts(rec.deleted_at)
-        who = self._users.display_name(rec.team_id, rec.deleted_by) or "someone"
+        when = rec.sharing.deleted_at
+        who = self._users.display_name(rec.request.team_id, rec.sharing.deleted_by) or "someone"
         return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
 
 

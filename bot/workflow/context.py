@@ -9,11 +9,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.model.lifecycle import Cause, State
 from bot.model.recording import Recording
 from bot.model.report import BotReport
-from bot.model.times import from_ts, ts
 from bot.recall.client import RecallClient
 from bot.recall.errors import RecallAuthError, RecallError, RecallRateLimited, RecallUnavailable
 from bot.recall.payload import BotDefaults
@@ -24,6 +24,23 @@ from bot.store.recordings import Recordings
 from bot.workflow.slack_sync import SlackSync, WorkspaceBlocked
 
 log = logging.getLogger(__name__)
+
+
+def recall_columns(report: BotReport) -> dict[str, Any]:
+    """What we keep of Recall's report; fields Recall left out keep their stored value."""
+    columns: dict[str, Any] = {}
+    if report.latest:
+        columns["recall_status"] = report.latest.code
+        columns["recall_sub_code"] = report.latest.sub_code
+        columns["recall_status_at"] = report.latest.at
+    started = report.recording_started_at
+    if started is None and report.latest_code == "in_call_recording" and report.latest:
+        started = report.latest.at  # the recording's own start time comes later
+    if started:
+        columns["recording_started_at"] = started
+    if report.recording_completed_at:
+        columns["recording_ended_at"] = report.recording_completed_at
+    return columns
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,7 @@ class StepContext:
     ) -> Recording | None:
         """Move to a final state (due at once, so Slack hears of it in this same step)."""
         return self.recordings.move(
-            rec, now, state, cause, finished_at=ts(now), next_poll_at=ts(now), **more
+            rec, now, state, cause, finished_at=now, next_poll_at=now, **more
         )
 
     def fail(
@@ -118,7 +135,7 @@ class StepContext:
     ) -> None:
         """Try this recording's step again later: after what we were asked to wait, or after
         an exponential back-off with jitter; others carry on meanwhile."""
-        attempts = rec.attempts + 1
+        attempts = rec.schedule.attempts + 1
         retry_after = getattr(exc, "retry_after", None)
         if isinstance(exc, RecallRateLimited | SlackUnavailable) and retry_after is not None:
             # Wait what we were asked, plus a little jitter so waiters don't all return at once.
@@ -130,7 +147,7 @@ class StepContext:
             delay = max(delay, retry_after or 0)
         log.info("recording %s: %s; retrying in %.0f s", rec.id, type(exc).__name__, delay)
         self.recordings.save(
-            rec, now, attempts=attempts, next_poll_at=ts(now + timedelta(seconds=delay))
+            rec, now, attempts=attempts, next_poll_at=now + timedelta(seconds=delay)
         )
 
     def sync(self, rec: Recording, now: datetime, report: BotReport | None = None) -> None:
@@ -142,13 +159,13 @@ class StepContext:
             self.retry_later(rec, now, exc)
         except WorkspaceBlocked as exc:
             current = self.recordings.get(rec.id) or rec
-            if current.state.is_final and not current.notified_at:
-                self.recordings.save(rec, now, next_poll_at=ts(exc.until))
+            if current.state.is_final and not current.slack.notified_at:
+                self.recordings.save(rec, now, next_poll_at=exc.until)
         except SlackUnavailable as exc:
             current = self.recordings.get(rec.id) or rec
-            if not current.state.is_final or current.notified_at:
+            if not current.state.is_final or current.slack.notified_at:
                 log.warning("recording %s: Slack update failed (%s)", rec.id, exc)
-            elif now - (from_ts(current.finished_at) or now) > self.policy.notify_give_up_after:
+            elif now - (current.finished_at or now) > self.policy.notify_give_up_after:
                 log.error("recording %s: giving up on the Slack notice (%s)", rec.id, exc)
                 self.recordings.save(rec, now, next_poll_at=None)
             else:
@@ -157,7 +174,7 @@ class StepContext:
 
     def fetch_video(self, rec: Recording) -> BotReport:
         """The download link is never stored (it is a bearer credential): fetch it when needed."""
-        report = read_bot(self.recall.get_bot(rec.recall_bot_id or ""))
+        report = read_bot(self.recall.get_bot(rec.recall.bot_id or ""))
         if not report.has_video:
             raise RecallUnavailable("the video link is missing")
         return report

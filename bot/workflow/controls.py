@@ -46,9 +46,9 @@ class Actor:
         same Enterprise Grid org (whose user ids are unique across the org, and whose people
         act from several of its workspaces)."""
         named = {team for team in (self.team_id, self.user_team_id) if team}
-        if named == {recording.team_id}:
+        if named == {recording.request.team_id}:
             return True
-        return bool(self.enterprise_id) and self.enterprise_id == recording.enterprise_id
+        return bool(self.enterprise_id) and self.enterprise_id == recording.request.enterprise_id
 
 
 def _elsewhere(doing: str) -> str:
@@ -82,7 +82,8 @@ class Controls:
             return "That recording has already finished."
         if not self._may_act(recording, actor):
             return (
-                f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
+                f"Only <@{recording.request.user_id}>, who asked for this recording, or a "
+                "workspace "
                 "admin can stop it."
             )
         if self.recordings.request_stop(recording_id, actor.user_id, self.clock()) is None:
@@ -125,7 +126,8 @@ class Controls:
             return _elsewhere("deleted")
         if not self._may_act(recording, actor):
             return (
-                f"Only <@{recording.user_id}>, who asked for this recording, or a workspace "
+                f"Only <@{recording.request.user_id}>, who asked for this recording, or a "
+                "workspace "
                 "admin can delete it."
             )
         if self.recordings.request_delete(recording.id, actor.user_id, self.clock()) is None:
@@ -140,9 +142,9 @@ class Controls:
     def _may_act(self, recording: Recording, actor: Actor) -> bool:
         """The requester, or an admin of the recording's workspace (asked only once the
         actor is known to be from it, so a stranger's id is never looked up there)."""
-        if actor.user_id == recording.user_id:
+        if actor.user_id == recording.request.user_id:
             return True
-        return self.users.is_admin(recording.team_id, actor.user_id)
+        return self.users.is_admin(recording.request.team_id, actor.user_id)
 
     def _find_finished(self, team_id: str, target: str) -> Recording | None:
         found = None

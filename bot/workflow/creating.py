@@ -12,13 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from bot.model.join_time import JoinTimeError, parse_join_time
 from bot.model.lifecycle import Cause, State, advance, decide
-from bot.model.recording import Recording, status_columns
-from bot.model.times import from_ts, ts
+from bot.model.recording import Recording
 from bot.recall.client import create_bot_with_retries
 from bot.recall.errors import RecallError, RecallNoCapacity
 from bot.recall.payload import bot_payload
 from bot.recall.reports import read_bot
-from bot.workflow.context import StepContext
+from bot.workflow.context import StepContext, recall_columns
 from bot.workflow.recall_trouble import Doing, carry_on_after
 
 log = logging.getLogger(__name__)
@@ -26,13 +25,13 @@ log = logging.getLogger(__name__)
 
 def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
     """Ask Recall for a bot: 507 → wait and retry, 4xx → explain, outage → back off."""
-    if rec.join_at_text and not rec.join_at:
+    if rec.request.join_at_text and not rec.request.join_at:
         resolved = _resolve_join_time(ctx, rec, now)
         if resolved is None:
             return
         rec = resolved
     # A new key after each 507: Recall replays a key's first answer, the cached 507 included.
-    key = f"slack-record-{rec.id}-{rec.capacity_waits}"
+    key = f"slack-record-{rec.id}-{rec.schedule.capacity_waits}"
     payload = bot_payload(rec, ctx.policy.bot)
     try:
         bot = create_bot_with_retries(ctx.recall, payload, key, sleep=ctx.sleep)
@@ -44,7 +43,8 @@ def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
         return
     ctx.key.works()
     report = read_bot(bot)
-    later = rec.join_at is not None and (from_ts(rec.join_at) or now) > now + timedelta(minutes=1)
+    join_at = rec.request.join_at
+    later = join_at is not None and join_at > now + timedelta(minutes=1)
     start = State.SCHEDULED if later else State.JOINING
     outcome = decide(report)
     target = advance(rec.state, outcome.state) if outcome else None
@@ -55,8 +55,8 @@ def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
         Cause("recall", report.latest_code or "created", report.latest_sub_code),
         recall_bot_id=report.bot_id,
         attempts=0,
-        next_poll_at=ts(now + ctx.policy.follow_interval),
-        **status_columns(report),
+        next_poll_at=now + ctx.policy.follow_interval,
+        **recall_columns(report),
     )
     if saved is not None:
         log.info("recording %s: Recall bot %s created", rec.id, report.bot_id)
@@ -65,21 +65,19 @@ def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
 
 def _resolve_join_time(ctx: StepContext, rec: Recording, now: datetime) -> Recording | None:
     """`--at 14:30` means 14:30 where the requester is: ask Slack for their time zone."""
-    zone = ctx.users.timezone(rec.team_id, rec.user_id) or UTC
+    zone = ctx.users.timezone(rec.request.team_id, rec.request.user_id) or UTC
     try:
-        join_at = parse_join_time(rec.join_at_text or "", now).resolve(zone, now)
+        join_at = parse_join_time(rec.request.join_at_text or "", now).resolve(zone, now)
     except JoinTimeError as exc:
         ctx.fail(rec, now, "join_time_invalid", detail=str(exc))
         return None
-    return ctx.recordings.save(
-        rec, now, join_at=ts(join_at), deadline_at=ts(join_at + ctx.policy.deadline)
-    )
+    return ctx.recordings.save(rec, now, join_at=join_at, deadline_at=join_at + ctx.policy.deadline)
 
 
 def _wait_for_capacity(
     ctx: StepContext, rec: Recording, now: datetime, exc: RecallNoCapacity
 ) -> None:
-    waits = rec.capacity_waits + 1
+    waits = rec.schedule.capacity_waits + 1
     if waits >= ctx.policy.max_capacity_waits:
         ctx.fail(rec, now, "no_recorder_available")
         return
@@ -87,7 +85,7 @@ def _wait_for_capacity(
         rec,
         now,
         capacity_waits=waits,
-        next_poll_at=ts(now + timedelta(seconds=exc.retry_after)),
+        next_poll_at=now + timedelta(seconds=exc.retry_after),
     )
     if saved is not None and waits == 1:
         ctx.slack.tell_requester_quietly(saved, "waiting_for_recorder")

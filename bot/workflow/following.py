@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.model.lifecycle import STATUS_TARGETS, Cause, State, advance, decide
-from bot.model.recording import Recording, status_columns
-from bot.model.times import from_ts, ts
+from bot.model.recording import Recording
 from bot.recall.errors import RecallError
 from bot.recall.reports import read_bot, report_from_status
-from bot.workflow.context import StepContext
+from bot.workflow.context import StepContext, recall_columns
 from bot.workflow.recall_trouble import Doing, carry_on_after
 from bot.workflow.survey import ACTIVE_STATES, SurveyView
 
@@ -29,40 +28,40 @@ def check_bot(
 ) -> None:
     """Learn how the bot is doing (a webhook's news, this pass's list, or a Retrieve) and
     move the state machine; then bring Slack up to date."""
-    assert rec.recall_bot_id is not None
-    if now >= (from_ts(rec.deadline_at) or now):
+    assert rec.recall.bot_id is not None
+    if now >= rec.deadline_at:
         _give_up(ctx, rec, now)
         return
     changes: dict[str, Any] = {"attempts": 0}
-    listed = survey.current(rec.recall_bot_id, since=now) if survey else None
+    listed = survey.current(rec.recall.bot_id, since=now) if survey else None
     if listed is None and survey is not None and _survey_will_cover(ctx, rec, survey, now):
         # The list is still making its round: this bot's page comes in a later pass.
-        ctx.recordings.save(rec, now, next_poll_at=ts(now + ctx.policy.poll_interval))
+        ctx.recordings.save(rec, now, next_poll_at=now + ctx.policy.poll_interval)
         return
     if _fresh_status_news(rec):
         # A webhook already told us the new status: no need to ask Recall.
-        report = report_from_status(rec.hook_code or "", rec.hook_sub_code, from_ts(rec.hook_at))
+        report = report_from_status(rec.news.code or "", rec.news.sub_code, rec.news.at)
         told_by = "webhook"
-    elif listed is not None and not rec.hook_fetch:
+    elif listed is not None and not rec.news.fetch:
         # This pass's List Bots call showed it, still active: no call of its own.
         report = read_bot(listed)
-        changes["looked_at"] = ts(now)
+        changes["looked_at"] = now
         told_by = "recall"
     else:
         try:
-            bot = ctx.recall.get_bot(rec.recall_bot_id)
+            bot = ctx.recall.get_bot(rec.recall.bot_id)
         except RecallError as exc:
             carry_on_after(ctx, rec, now, exc, Doing.FOLLOWING)
             return
         ctx.key.works()
         report = read_bot(bot)
-        changes |= {"hook_fetch": 0, "looked_at": ts(now)}
-        told_by = "webhook" if rec.hook_fetch else "recall"
+        changes |= {"hook_fetch": 0, "looked_at": now}
+        told_by = "webhook" if rec.news.fetch else "recall"
     outcome = decide(report)
-    changes |= status_columns(report)
+    changes |= recall_columns(report)
     new_state = advance(rec.state, outcome.state) if outcome else None
     final = (new_state or rec.state).is_final
-    changes["next_poll_at"] = ts(now if final else now + ctx.policy.follow_interval)
+    changes["next_poll_at"] = now if final else now + ctx.policy.follow_interval
     if outcome is None or new_state is None:
         saved = ctx.recordings.save(rec, now, **changes)
     else:
@@ -70,7 +69,7 @@ def check_bot(
         if new_state == State.FAILED:
             changes |= {"failure_reason": outcome.reason, "failure_sub_code": outcome.sub_code}
         if new_state.is_final:
-            changes["finished_at"] = ts(now)
+            changes["finished_at"] = now
         cause = Cause(told_by, report.latest_code or outcome.reason, report.latest_sub_code)
         saved = ctx.recordings.move(rec, now, new_state, cause, **changes)
     if saved is not None:
@@ -82,18 +81,18 @@ def _survey_will_cover(ctx: StepContext, rec: Recording, survey: SurveyView, now
     wait for the round rather than spend a call (for a few intervals at most)."""
     if survey.ask_the_rest or rec.state not in ACTIVE_STATES:
         return False
-    if rec.hook_fetch or _fresh_status_news(rec):
+    if rec.news.fetch or _fresh_status_news(rec):
         return False
-    looked = from_ts(rec.looked_at)
+    looked = rec.recall.looked_at
     if looked is None or now - looked > 4 * ctx.policy.poll_interval:
         return False
-    return survey.seen_this_round(rec.recall_bot_id) or not survey.covered_since(looked)
+    return survey.seen_this_round(rec.recall.bot_id) or not survey.covered_since(looked)
 
 
 def _give_up(ctx: StepContext, rec: Recording, now: datetime) -> None:
     log.warning("recording %s: deadline passed; asking the bot to leave", rec.id)
     try:
-        ctx.recall.leave_call(rec.recall_bot_id or "")
+        ctx.recall.leave_call(rec.recall.bot_id or "")
     except RecallError as exc:
         log.info("recording %s: leave_call failed (%s)", rec.id, type(exc).__name__)
     ctx.fail(rec, now, "deadline_exceeded")
@@ -101,6 +100,6 @@ def _give_up(ctx: StepContext, rec: Recording, now: datetime) -> None:
 
 def _fresh_status_news(rec: Recording) -> bool:
     """A webhook status newer than anything we fetched, and no need for the whole bot."""
-    if rec.hook_fetch or rec.hook_code not in STATUS_TARGETS or not rec.hook_at:
+    if rec.news.fetch or rec.news.code not in STATUS_TARGETS or not rec.news.at:
         return False
-    return rec.recall_status_at is None or rec.hook_at > rec.recall_status_at
+    return rec.recall.status_at is None or rec.news.at > rec.recall.status_at

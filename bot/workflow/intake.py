@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from bot.model.grammar import RecordOptions
 from bot.model.meeting_links import MeetingLink
 from bot.model.recording import Recording
-from bot.model.times import ts
 from bot.store.recordings import Recordings
 from bot.workflow.context import RecorderPolicy
 
@@ -59,7 +58,7 @@ class Intake:
             recall_region=self._policy.recall_region,
             bot_name=req.options.bot_name or self._policy.bot.bot_name,
             layout=req.options.layout or self._policy.bot.layout,
-            separate_videos=int(req.options.separate),
-            join_at=ts(join_at) if join_at else None,
+            separate_videos=req.options.separate,
+            join_at=join_at,
             join_at_text=join_time.text if join_time and join_time.needs_timezone else None,
         )

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from bot.model.explanations import explain
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 from bot.recall.client import RecallClient
 from bot.recall.errors import RecallError, RecallNotFound
 from bot.recall.reports import download_url_expiry, read_bot
@@ -96,10 +95,10 @@ class MediaLinks:
         rec = self.recording(token)
         if part < 1:
             raise UnknownLink("This recording has no such part.", rec)
-        if rec.deleted_at:
+        if rec.sharing.deleted_at:
             raise Gone("This recording was deleted.", rec)
         if rec.state == State.FAILED:
-            why = explain(rec.failure_reason, rec.failure_sub_code).summary
+            why = explain(rec.failure.reason, rec.failure.sub_code).summary
             raise NoVideo(f"This meeting was not recorded. {why}", rec)
         if rec.state == State.CANCELLED:
             raise NoVideo("This recording was cancelled before it started.", rec)
@@ -119,7 +118,7 @@ class MediaLinks:
     def _fetch(self, rec: Recording, part: int, now: datetime) -> tuple[str, datetime, int]:
         try:
             # Someone is waiting in a browser: worth a short wait for our Recall budget.
-            report = read_bot(self.recall.get_bot(rec.recall_bot_id or "", wait=2.0))
+            report = read_bot(self.recall.get_bot(rec.recall.bot_id or "", wait=2.0))
         except RecallNotFound as exc:
             raise Gone("Recall no longer has this recording.", rec) from exc
         except RecallError as exc:
@@ -137,7 +136,7 @@ class MediaLinks:
 
 
 def recorded_on(rec: Recording) -> datetime | None:
-    return from_ts(rec.recording_started_at) or from_ts(rec.created_at)
+    return rec.recall.started_at or rec.created_at
 
 
 def _plausible(token: str) -> bool:

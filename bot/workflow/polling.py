@@ -47,8 +47,10 @@ def poll_once(
     view = survey.take(now) if survey is not None else None
     recordings, lease = steps.ctx.recordings, steps.ctx.policy.lease
     while True:
-        batch = recordings.claim_due(now, lease, limit=batch_size)
+        batch, unreadable = recordings.claim_due(now, lease, limit=batch_size)
         fresh = [recording for recording in batch if recording.id not in seen]
+        errors += len(set(unreadable) - seen)
+        seen.update(unreadable)
         for index, recording in enumerate(fresh):
             if should_stop():
                 for unstarted in fresh[index:]:
@@ -60,7 +62,7 @@ def poll_once(
             except Exception:
                 errors += 1
                 log.exception("recording %s: step failed; will retry later", recording.id)
-        if len(batch) < batch_size or not fresh:
+        if len(batch) + len(unreadable) < batch_size or not fresh:
             return PollSummary(claimed=len(seen), errors=errors)
 
 

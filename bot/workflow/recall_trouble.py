@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.model.recording import Recording
-from bot.model.times import from_ts
 from bot.recall.errors import (
     RecallAuthError,
     RecallError,
@@ -74,7 +73,7 @@ def carry_on_after(
             log.info("recording %s: nothing to stop (%s)", rec.id, exc.code or exc.status)
             return True
     if doing is Doing.CREATING and isinstance(exc, RecallUnavailable):
-        if now - (from_ts(rec.created_at) or now) > ctx.policy.create_give_up_after:
+        if now - rec.created_at > ctx.policy.create_give_up_after:
             ctx.fail(rec, now, "recall_unavailable")
         else:
             ctx.retry_later(rec, now, exc, max_backoff=CREATE_MAX_BACKOFF)

@@ -24,7 +24,6 @@ from typing import Any
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
 from bot.model.report import BotReport
-from bot.model.times import ts
 from bot.recall.reports import download_url_expiry
 from bot.slack import messages
 from bot.slack.errors import MessageGone, SlackAuthRevoked
@@ -61,25 +60,25 @@ class SlackSync:
     ) -> None:
         """Raises SlackUnavailable, WorkspaceBlocked, or a RecallError (fresh link needed)."""
         # The workspace's own pause, or its Grid org's (an org-wide uninstall names no team).
-        block = self.store.workspaces.slack_block(rec.team_id, rec.enterprise_id)
+        block = self.store.workspaces.slack_block(rec.request.team_id, rec.request.enterprise_id)
         if block is not None and block[1] > now:
             raise WorkspaceBlocked(block[1])
         try:
             self._sync(rec, now, report, fetch_video)
         except SlackAuthRevoked as exc:
             until = now + BLOCKED_RETRY
-            if self.store.workspaces.block_slack(rec.team_id, str(exc), until, now):
+            if self.store.workspaces.block_slack(rec.request.team_id, str(exc), until, now):
                 log.error(
                     "Slack refused the bot token for workspace %s (%s): not posting there "
                     "until %s; recordings are kept and catch up when it works again",
-                    rec.team_id,
+                    rec.request.team_id,
                     exc,
-                    ts(until),
+                    until,
                 )
             raise WorkspaceBlocked(until) from exc
         if block is not None:  # it works again
-            self.store.workspaces.unblock_slack(rec.team_id, rec.enterprise_id)
-            log.info("Slack posting to workspace %s works again", rec.team_id)
+            self.store.workspaces.unblock_slack(rec.request.team_id, rec.request.enterprise_id)
+            log.info("Slack posting to workspace %s works again", rec.request.team_id)
 
     def _sync(
         self,
@@ -88,13 +87,13 @@ class SlackSync:
         report: BotReport | None,
         fetch_video: Callable[[Recording], BotReport],
     ) -> None:
-        if rec.recall_bot_id is None:
+        if rec.recall.bot_id is None:
             self._settle_unsent(rec, now)
             return
         updated = self._show_status(rec, now, report, fetch_video)
         if updated is not None:
             updated = self._send_alerts(updated, now)
-        if updated is not None and updated.state.is_final and not updated.notified_at:
+        if updated is not None and updated.state.is_final and not updated.slack.notified_at:
             self._send_final_notice(updated, now)
 
     def tell_requester_quietly(self, rec: Recording, what: str) -> None:
@@ -109,10 +108,10 @@ class SlackSync:
             log.warning("recording %s: could not reach the requester (%s)", rec.id, exc)
 
     def _settle_unsent(self, rec: Recording, now: datetime) -> None:
-        if rec.state.is_final and not rec.notified_at:
+        if rec.state.is_final and not rec.slack.notified_at:
             if rec.state == State.FAILED:
                 self.notifier.tell_requester(rec, messages.not_started(rec))
-            self.store.recordings.save(rec, now, notified_at=ts(now), next_poll_at=None)
+            self.store.recordings.save(rec, now, notified_at=now, next_poll_at=None)
             log.info("recording %s: %s, told the requester", rec.id, rec.state)
 
     def _show_status(
@@ -123,16 +122,16 @@ class SlackSync:
         fetch_video: Callable[[Recording], BotReport],
     ) -> Recording | None:
         key = fingerprint(rec, now)
-        if rec.status_ts and key == rec.status_key:
+        if rec.slack.status_ts and key == rec.slack.status_key:
             return rec
         video = None
-        if rec.state == State.READY and not self.links.durable(rec) and not rec.deleted_at:
+        if rec.state == State.READY and not self.links.durable(rec) and not rec.sharing.deleted_at:
             # No public address of our own: show Recall's link, fresh, with its expiry.
             fresh = report if report is not None and report.has_video else fetch_video(rec)
             url = fresh.download_url or ""
             video = VideoLink(url, download_url_expiry(url, now))
         message = render(rec, now, video, self.links)
-        if rec.status_ts:
+        if rec.slack.status_ts:
             try:
                 self.notifier.update(rec, message)
                 return self.store.recordings.save(rec, now, status_key=key)
@@ -143,8 +142,12 @@ class SlackSync:
                     return None
         # A re-post after the first one vanished gets its own name, so the check for an
         # interrupted attempt never mistakes the lost message for it.
-        kind = rec.pending_post if (rec.pending_post or "").startswith("status") else None
-        kind = kind or ("status" if rec.status_key is None else f"status:{now.timestamp():.0f}")
+        kind = (
+            rec.slack.pending_post if (rec.slack.pending_post or "").startswith("status") else None
+        )
+        kind = kind or (
+            "status" if rec.slack.status_key is None else f"status:{now.timestamp():.0f}"
+        )
         return self._post_once(
             rec,
             now,
@@ -160,7 +163,7 @@ class SlackSync:
     def _send_alerts(self, rec: Recording, now: datetime) -> Recording | None:
         for alert in _due_alerts(rec):
             text = thread_alert(rec, alert)
-            alerts = ",".join(sorted(rec.alerted | {alert}))
+            alerts = rec.slack.alerts | {alert}
             saved = self._post_once(
                 rec,
                 now,
@@ -186,10 +189,10 @@ class SlackSync:
                 now,
                 kind,
                 lambda marked: _reply(self.notifier, marked, text, kind, broadcast=broadcast),
-                lambda _delivery: {"notified_at": ts(now), "next_poll_at": None},
+                lambda _delivery: {"notified_at": now, "next_poll_at": None},
             )
         else:  # cancelled: whoever cancelled knows; nobody else needs a ping
-            saved = self.store.recordings.save(rec, now, notified_at=ts(now), next_poll_at=None)
+            saved = self.store.recordings.save(rec, now, notified_at=now, next_poll_at=None)
         if saved is not None:
             log.info("recording %s: %s notice delivered", rec.id, rec.state)
 
@@ -202,7 +205,7 @@ class SlackSync:
         columns: Callable[[Delivery], dict[str, Any]],
     ) -> Recording | None:
         """Make a non-idempotent post exactly once, across crashes and lost answers."""
-        if rec.pending_post == kind:
+        if rec.slack.pending_post == kind:
             found = self.notifier.find_post(rec, kind)
             if found is not None:
                 log.info("recording %s: the interrupted %s post had landed", rec.id, kind)
@@ -218,13 +221,13 @@ def _reply(
     notifier: SlackNotifier, rec: Recording, text: str, kind: str, broadcast: bool = False
 ) -> Delivery:
     ts_ = notifier.reply(rec, text, kind, broadcast=broadcast)
-    return Delivery(rec.status_channel or rec.channel_id, ts_, direct=False)
+    return Delivery(rec.slack.status_channel or rec.request.channel_id, ts_, direct=False)
 
 
 def _due_alerts(rec: Recording) -> list[str]:
     due = []
     if rec.state == State.WAITING_ROOM:
         due.append("waiting_room")
-    if rec.state == State.IN_CALL and rec.recall_status == "recording_permission_denied":
+    if rec.state == State.IN_CALL and rec.recall.status == "recording_permission_denied":
         due.append("permission_denied")
-    return [alert for alert in due if alert not in rec.alerted]
+    return [alert for alert in due if alert not in rec.slack.alerts]

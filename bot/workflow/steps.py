@@ -70,21 +70,24 @@ class Steps:
 
     def _step(self, rec: Recording, now: datetime, survey: SurveyView | None) -> None:
         ctx = self.ctx
-        if rec.stop_requested_at and not rec.stop_sent_at and not rec.state.is_final:
+        if rec.stop.requested_at and not rec.stop.sent_at and not rec.state.is_final:
             stopped = carry_out_stop(ctx, rec, now)
             if stopped is None:
                 return
             rec = stopped
-        if rec.deleted_at and not rec.media_deleted_at:
+        if rec.sharing.deleted_at and not rec.sharing.media_deleted_at:
             delete_media(ctx, rec, now)
         elif rec.state.is_final:
             ctx.sync(rec, now)
-        elif rec.recall_bot_id is None:
+        elif rec.recall.bot_id is None:
             create_bot(ctx, rec, now)
         else:
             check_bot(ctx, rec, now, survey)
 
     def _warn_if_unreachable(self, recording_id: str) -> None:
         rec = self.ctx.recordings.get(recording_id)
-        if rec is not None and self.ctx.users.can_post_in(rec.team_id, rec.channel_id) is False:
+        if (
+            rec is not None
+            and self.ctx.users.can_post_in(rec.request.team_id, rec.request.channel_id) is False
+        ):
             self.ctx.slack.tell_requester_quietly(rec, "cannot_post_here")

@@ -1,0 +1,88 @@
+"""Reading recordings (the table `recordings`): by id, bot, link token, meeting or channel.
+
+Plain SQL through `_select`: sqlite-utils' table helpers look the schema up on every call, which
+the slash-command path (a few milliseconds in all) can do without.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from bot.model.recording import Recording
+from bot.store.database import Database
+from bot.store.rows import recording
+from bot.store.timestamps import ts
+
+
+class RecordingQueries:
+    _database: Database
+
+    def get(self, recording_id: str) -> Recording | None:
+        return self._one("id = ?", [recording_id])
+
+    def get_by_bot_id(self, bot_id: str) -> Recording | None:
+        return self._one("recall_bot_id = ?", [bot_id])
+
+    def get_by_token(self, token: str) -> Recording | None:
+        return self._one("share_token = ?", [token])
+
+    def latest_finished_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        found = self._select(
+            "team_id = ? AND meeting_key = ? AND finished_at IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT 1",
+            [team_id, meeting_key],
+        )
+        return found[0] if found else None
+
+    def live_for_meeting(self, team_id: str, meeting_key: str) -> Recording | None:
+        found = self._live("team_id = ? AND meeting_key = ?", [team_id, meeting_key])
+        return found[0] if found else None
+
+    def live_in_channel(self, team_id: str, channel_id: str) -> list[Recording]:
+        return self._live("team_id = ? AND channel_id = ?", [team_id, channel_id])
+
+    def recent_in_channel(
+        self, team_id: str, channel_id: str, since: datetime, limit: int = 10
+    ) -> list[Recording]:
+        return self._select(
+            "team_id = ? AND channel_id = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
+            [team_id, channel_id, ts(since), limit],
+        )
+
+    def newest(self, limit: int, only_open: bool = False) -> list[Recording]:
+        where = "next_poll_at IS NOT NULL" if only_open else "1"
+        return self._select(f"{where} ORDER BY created_at DESC LIMIT ?", [limit])
+
+    def all(self) -> Iterator[Recording]:
+        yield from self._select("1 ORDER BY created_at", [])
+
+    def count_due_in_states(self, now: datetime, states: list[str]) -> int:
+        marks = ", ".join("?" for _ in states)
+        row = self._database.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL "
+            f"AND next_poll_at <= ? AND state IN ({marks})",
+            [ts(now), *states],
+        ).fetchone()
+        return int(row[0])
+
+    def count_open(self) -> int:
+        row = self._database.db.execute(
+            "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+    def _live(self, where: str, params: list[Any]) -> list[Recording]:
+        return self._select(f"finished_at IS NULL AND {where} ORDER BY created_at DESC", params)
+
+    def _one(self, where: str, params: list[Any]) -> Recording | None:
+        found = self._select(f"{where} LIMIT 1", params)
+        return found[0] if found else None
+
+    def _select(self, where_and_order: str, params: list[Any]) -> list[Recording]:
+        cursor = self._database.db.execute(
+            f"SELECT * FROM recordings WHERE {where_and_order}", params
+        )
+        names = [column[0] for column in cursor.description]
+        return [recording(dict(zip(names, row, strict=True))) for row in cursor]
