@@ -9,8 +9,9 @@ beforehand), `--rounds` times; then the same number spread evenly over one secon
 p50/p95/p99/max of the time until Slack would have its answer. Target: p99 < 100 ms, nothing
 near Slack's 3 s.
 
-Then the floor: the same bursts at once against bench/bare_bolt.py, the same server and Bolt
-adapter with a `/record` listener that only acks, so what the app itself adds is visible.
+Then the floor: the same bursts at once against bench/bare_bolt.py, the same server (granian
+embedded, built by bot/web/server.py) with Bolt's Starlette adapter and a `/record` listener
+that only acks, so what the app itself adds is visible.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SECRET, AppProcess, app_env, machine, percentile
+from common import SECRET, AppProcess, app_env, load_average, machine, percentile
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -71,6 +72,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     print(f"machine: {machine()}")
+    print(f"load average at start: {load_average()}")
 
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeRecall() as recall:
         recall.delay_next("*", r"^/api/", seconds=args.recall_delay, times=10**9)
@@ -109,17 +111,14 @@ def main() -> int:
         bare = AppProcess(
             floor_env,
             Path(tmp) / "floor.log",
-            command=[
-                *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"),
-                *("--port", floor_env["PORT"], "--log-level", "warning", "--no-access-log"),
-                *("--ws", "none", "bench.bare_bolt:app"),
-            ],
+            command=[sys.executable, "-m", "bench.bare_bolt"],
         )
         try:
             floor = measure(bare.url, ((0.0, "at once"),))
         finally:
             bare.stop()
 
+    print(f"load average at the end: {load_average()}")
     print(
         f"/record acks, {args.rounds} rounds each; Recall taking {args.recall_delay:g} s per call"
     )
