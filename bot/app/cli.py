@@ -35,7 +35,8 @@ COMMANDS = {
     "list": (
         "recordings and their state, as a table",
         "Show recordings, newest first: id, when, state, platform, channel, who asked, and "
-        "whether the final notice was delivered.",
+        "whether the final notice was delivered. With --events ID, what happened to that "
+        "recording instead: each change of state, when, and why.",
     ),
     "check": (
         "check the configuration, Slack and Recall",
@@ -95,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                 help="show at most this many (default 50)",
             )
             command.add_argument(
+                "--events",
+                metavar="ID",
+                help="the history of one recording (its id, or the start of it, as listed)",
+            )
+            command.add_argument(
                 "--open", action="store_true", help="only recordings still in progress"
             )
     return parser
@@ -123,7 +129,12 @@ def _poll_once(
 
 
 def _list(settings: Settings, _formatter: RedactingFormatter, args: argparse.Namespace) -> int:
-    from bot.app.operations import recordings_table
+    from bot.app.operations import recording_history, recordings_table
+
+    if args.events is not None:
+        text, status = recording_history(settings, args.events)
+        print(text, file=sys.stdout if status == 0 else sys.stderr)
+        return status
 
     print(recordings_table(settings, limit=args.limit, only_open=args.open))
     return 0

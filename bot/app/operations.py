@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app.config import Settings
+from bot.model.history import describe
 from bot.model.times import utcnow
 from bot.recall.client import RecallClient, make_http_client
 from bot.recall.errors import RecallAuthError, RecallError, RecallRejected, RecallUnavailable
+from bot.slack.messages import meeting_name
 from bot.store import Store
 from bot.workflow.polling import poll_once
 
@@ -62,6 +64,37 @@ def recordings_table(settings: Settings, limit: int, only_open: bool) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in table
     )
+
+
+def recording_history(settings: Settings, id_prefix: str) -> tuple[str, int]:
+    """`list --events ID`: what happened to one recording, oldest first; the exit status."""
+    store = Store(settings.database_path)
+    store.migrate()
+    try:
+        found = store.recordings.starting_with(id_prefix.strip())
+        if not found:
+            return f"No recording has an id starting with {id_prefix!r}.", 1
+        if len(found) > 1:
+            return f"Several recordings have ids starting with {id_prefix!r}: give more of it.", 1
+        rec = found[0]
+        events = store.events.of(rec.id)
+    finally:
+        store.close()
+    lines = [
+        f"Recording {rec.id}: {meeting_name(rec)}, in channel {rec.request.channel_id} "
+        f"of {rec.request.team_id}, asked by {rec.request.user_id}; now {rec.state.value}"
+    ]
+    for event in events:
+        source = event.cause.kind
+        if event.cause.detail and event.cause.kind in ("recall", "webhook"):
+            source += f": {event.cause.detail}" + (
+                f" ({event.cause.sub_code})" if event.cause.sub_code else ""
+            )
+        lines.append(
+            f"{event.at:%Y-%m-%d %H:%M:%S}  {event.to_state.value:<12}  {describe(event)}"
+            + (f"  [{source}]" if source not in ("requested", "stop", "deleted") else "")
+        )
+    return "\n".join(lines), 0
 
 
 def check(settings: Settings) -> list[Finding]:

@@ -98,6 +98,7 @@ class Runtime:
         self.intake = Intake(self.store.recordings, policy, clock)
         self.controls = Controls(self.store.recordings, self.steps.soon, self.users, clock)
         self.media = MediaLinks(self.store.recordings, self.recall, clock)
+        self.events = self.store.events
         self.webhooks = (
             WebhookIntake(
                 WebhookVerifier(settings.recall_webhook_secret),
@@ -133,7 +134,7 @@ class Runtime:
         return self.settings.slack_signing_secret
 
     def _listener_services(self, app: App) -> Services:
-        return Services(
+        self.listener_services = Services(
             intake=self.intake,
             work_on_soon=self.steps.soon,
             controls=self.controls,
@@ -141,6 +142,7 @@ class Runtime:
             installations=app.installation_store,
             clock=self.clock,
         )
+        return self.listener_services
 
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""

@@ -8,20 +8,12 @@ Rows are only ever appended, inside the transaction that makes the change they r
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.model.history import RecordingEvent
 from bot.model.lifecycle import Cause, State
 from bot.store.database import Database
 from bot.store.timestamps import from_ts, ts
-
-
-@dataclass(frozen=True)
-class RecordingEvent:
-    at: datetime
-    from_state: State | None
-    to_state: State
-    cause: Cause
 
 
 class RecordingEvents:

@@ -22,6 +22,12 @@ class RecordingQueries:
     def get(self, recording_id: str) -> Recording | None:
         return self._one("id = ?", [recording_id])
 
+    def starting_with(self, id_prefix: str, limit: int = 2) -> list[Recording]:
+        """Recordings whose id starts with `id_prefix` (what `slack-record list` shows)."""
+        if not id_prefix.isalnum():
+            return []
+        return self._select("id LIKE ? ORDER BY created_at LIMIT ?", [f"{id_prefix}%", limit])
+
     def get_by_bot_id(self, bot_id: str) -> Recording | None:
         return self._one("recall_bot_id = ?", [bot_id])
 

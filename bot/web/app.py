@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.slack.directory import SlackDirectory
+from bot.store.recording_events import RecordingEvents
 from bot.web.limits import ASGIApp, BoundedBodies, Message, Receive, Scope, Send, error
 from bot.web.slack_routes import SLACK_EVENTS_PATH, SlackRoutes, socket_mode_only
 from bot.web.watch import WatchPages
@@ -52,6 +53,7 @@ class Backend(Protocol):
     webhooks: WebhookIntake | None
     media: MediaLinks
     users: SlackDirectory
+    events: RecordingEvents
 
     @property
     def slack_over_http(self) -> bool:
@@ -115,7 +117,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         body, ok = await run_in_threadpool(backend.health)
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    pages = WatchPages(backend.media, backend.users)
+    pages = WatchPages(backend.media, backend.users, backend.events)
     routes += [
         Route("/recall/webhook", recall_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -20,9 +20,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from bot.model.history import describe
 from bot.model.recording import Recording
 from bot.slack import messages
 from bot.slack.directory import SlackDirectory
+from bot.store.recording_events import RecordingEvents
 from bot.workflow.media_links import (
     Gone,
     LinkError,
@@ -53,9 +55,10 @@ _templates = Environment(
 
 
 class WatchPages:
-    def __init__(self, links: MediaLinks, users: SlackDirectory):
+    def __init__(self, links: MediaLinks, users: SlackDirectory, events: RecordingEvents):
         self._links = links
         self._users = users
+        self._events = events
 
     def video(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -95,6 +98,7 @@ class WatchPages:
             "video_src": f"/r/{token}{query}",
             "download_href": f"/r/{token}{query}",
             "poster": STATIC_THUMBNAIL,
+            "history": self._history(rec),
             "part": found.part,
             "parts": [
                 (number, f"/r/{token}/watch" + (f"?part={number}" if number > 1 else ""))
@@ -103,6 +107,17 @@ class WatchPages:
             if found.parts > 1
             else [],
         }
+
+    def _history(self, rec: Recording) -> list[tuple[str, str]]:
+        """What happened, for the page's details: (time, words), oldest first."""
+
+        def name(user_id: str) -> str:
+            return self._users.display_name(rec.request.team_id, user_id) or "someone"
+
+        return [
+            (f"{event.at:%d %b %Y, %H:%M UTC}", describe(event, name))
+            for event in self._events.of(rec.id)
+        ]
 
     def _problem_page(self, problem: LinkError) -> Response:
         rec = problem.recording

@@ -7,16 +7,16 @@ and what was posted in Slack.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from bot.model.lifecycle import State
 from tests.conftest import App
 from tests.fakes.recall import RecordedRequest
+from tests.paths import DATA
 
 LIST = r"^/api/v1/bot/$"
 ONE_BOT = r"^/api/v1/bot/[^/]+/$"
-SPEC = json.loads((Path(__file__).parent / "data" / "openapi.json").read_text())
+SPEC = json.loads((DATA / "openapi.json").read_text())
 LIST_PARAMETERS = SPEC["paths"]["/api/v1/bot/"]["get"]["parameters"]
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App, wait_for
+from tests.integration.test_install_modes import OAUTH, come_back, start_install
 from tests.slack_requests import signed_headers
-from tests.test_install_modes import OAUTH, come_back, start_install
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 MEET = "https://meet.google.com/abc-defg-hij"

@@ -13,8 +13,8 @@ import httpx
 from bot.app.scheduler import HOUSEKEEPING_JOB
 from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App, wait_for
+from tests.integration.test_controls import ZOOM, leave_calls, recording_started
 from tests.slack_requests import block_action_body, signed_headers, slash_command_body
-from tests.test_controls import ZOOM, leave_calls, recording_started
 
 
 class Captured:

@@ -95,6 +95,34 @@ def test_watch_page_shows_the_player_and_what_was_recorded(app: App) -> None:
     assert page.headers["referrer-policy"] == "no-referrer"
 
 
+def test_watch_page_details_tell_what_happened(app: App) -> None:
+    app.slack.add_user("U0ADMIN", "Grace Admin", is_admin=True)
+    app.command(ZOOM)
+    app.wait_idle()
+    bot_id = app.recording().recall.bot_id
+    app.recall.push_status(bot_id, "in_call_recording")
+    app.poll()
+    app.press("stop_recording", user_id="U0ADMIN")
+    app.wait_for_reply("press")
+    assert app.runtime.workers.wait(10)  # the bot was asked to leave before the meeting ends
+    app.recall.run_meeting(bot_id, minutes=5)
+    app.poll()
+    app.poll()
+
+    page = visit(app, f"/r/{app.recording().sharing.token}/watch")
+
+    assert "<summary>What happened</summary>" in page.text
+    happened = re.findall(r'<li><span class="meta">[^<]+</span> · ([^<]+)</li>', page.text)
+    assert happened == [
+        "asked for by ada",
+        "the recorder is joining",
+        "recording",
+        "asked to stop by Grace Admin",
+        "the meeting ended; the video is being prepared",
+        "the video is ready",
+    ]
+
+
 def test_embed_page_may_only_be_framed_by_slack(app: App) -> None:
     token = ready_recording(app)
     page = visit(app, f"/r/{token}/embed")

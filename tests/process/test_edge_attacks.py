@@ -33,10 +33,8 @@ from tests.attacks import (
 from tests.conftest import SIGNING_SECRET, App, wait_for
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
+from tests.integration.test_install_modes import OAUTH
 from tests.slack_requests import signed_headers, slash_command_body
-from tests.test_install_modes import OAUTH
-
-pytestmark = pytest.mark.slow
 
 # Its base64 ends in `=` padding, as many real secrets do.
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"edge attack test webhook secret!").decode()
@@ -135,9 +133,16 @@ def test_slowloris_connections_are_closed_within_the_header_timeout(edge: Edge) 
     assert httpx.get(f"{edge.url}/healthz", timeout=5).status_code == 200
 
 
-@pytest.mark.parametrize("size", [65 * 1024, 100 * 1024, 1024 * 1024])
+@pytest.mark.parametrize("size", [65 * 1024, 100 * 1024])
 def test_oversized_heads_are_refused_with_431(edge: Edge, size: int) -> None:
     assert status_of(edge.url, head_of(size)) == 431
+
+
+def test_a_megabyte_of_head_is_refused(edge: Edge) -> None:
+    # The server may answer 431 and close while the client is still writing: then the client
+    # sees the connection reset instead of the answer. Either way nothing was served.
+    assert status_of(edge.url, head_of(1024 * 1024)) in (431, None)
+    assert httpx.get(f"{edge.url}/healthz", timeout=5).status_code == 200
 
 
 def test_ordinary_heads_still_pass(edge: Edge) -> None:

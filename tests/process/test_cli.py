@@ -256,6 +256,60 @@ def test_list_limit_shows_only_the_newest(
     assert [row[0] for row in rows] == [newest.id[:12]]
 
 
+def test_list_events_tells_what_happened_to_one_recording(
+    app: App, env: dict[str, str], tmp_path: Path
+) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    rec = app.recording()
+    app.recall.push_status(rec.recall.bot_id, "in_call_recording")
+    app.poll()
+    app.press("stop_recording")
+    app.wait_for_reply("press")
+    assert app.runtime.workers.wait(10)  # the bot was asked to leave before the meeting ends
+    app.recall.run_meeting(rec.recall.bot_id, minutes=12)
+    app.poll()
+    app.poll()
+
+    result = run_cli("list", "--events", rec.id[:12], env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    title, *lines = result.stdout.splitlines()
+    assert title == (
+        f"Recording {rec.id}: Zoom meeting 812 3456 7890, in channel C0CHAN1 of T0001, "
+        "asked by U0USER1; now ready"
+    )
+    happened = [line[21:] for line in lines]  # without the time
+    assert happened == [
+        "requested     asked for by U0USER1",
+        "joining       the recorder is joining  [recall: created]",
+        "recording     recording  [recall: in_call_recording]",
+        "recording     asked to stop by U0USER1",
+        "processing    the meeting ended; the video is being prepared  "
+        "[recall: call_ended (bot_received_leave_call)]",
+        "ready         the video is ready  [recall: done]",
+    ]
+    times = [line[:19] for line in lines]
+    assert times == sorted(times)
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("nope", "No recording has an id starting with 'nope'."),
+        ("'; DROP TABLE recordings; --", "No recording has an id starting with"),
+    ],
+)
+def test_list_events_of_an_unknown_recording_says_so(
+    app: App, env: dict[str, str], tmp_path: Path, given: str, says: str
+) -> None:
+    result = run_cli("list", "--events", given, env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # --- check ------------------------------------------------------------------------------------
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from bot.model.lifecycle import State
 from tests.conftest import SIGNING_SECRET, App
+from tests.integration.test_controls import ZOOM, leave_calls, recording_started
 from tests.slack_requests import block_action_body, signed_headers
-from tests.test_controls import ZOOM, leave_calls, recording_started
 
 STOP_ELSEWHERE = (
     "That recording was started in another Slack workspace, so it can only be stopped from there."

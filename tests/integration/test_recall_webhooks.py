@@ -11,7 +11,6 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,12 +20,13 @@ from standardwebhooks.webhooks import Webhook
 
 from bot.model.lifecycle import State
 from tests.conftest import App
+from tests.paths import DATA
 
 SECRET = "whsec_" + base64.b64encode(b"slack-record test webhook secret!").decode()
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 CATALOG = {
     item["name"]: item["schemas"][max(item["schemas"])]
-    for item in json.loads((Path(__file__).parent / "data" / "webhooks.json").read_text())["data"]
+    for item in json.loads((DATA / "webhooks.json").read_text())["data"]
     if item.get("schemas")  # a few catalog entries (slack_team.*) carry no schema
 }
 

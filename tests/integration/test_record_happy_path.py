@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,9 +12,10 @@ from referencing import Registry, Resource
 
 from bot.model.lifecycle import State
 from tests.conftest import App
+from tests.paths import DATA
 
 ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=s3cr3tPass"
-SPEC = json.loads((Path(__file__).parent / "data" / "openapi.json").read_text())
+SPEC = json.loads((DATA / "openapi.json").read_text())
 
 
 def create_bot_validator() -> OAS30WriteValidator:

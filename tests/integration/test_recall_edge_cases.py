@@ -22,7 +22,7 @@ from bot.store.timestamps import from_ts, ts
 from bot.workflow.context import recall_columns
 from bot.workflow.media_links import UnknownLink
 from tests.conftest import App
-from tests.test_recall_webhooks import CATALOG, SECRET, deliver, payload
+from tests.integration.test_recall_webhooks import CATALOG, SECRET, deliver, payload
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
 PUBLIC = "https://rec.example.com"

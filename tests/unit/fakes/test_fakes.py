@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,11 +26,12 @@ from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
+from tests.paths import DATA
 from tests.slack_requests import signed_headers, slash_command_body
 
 KEY = "test-recall-key"
 BOTS = "/api/v1/bot/"
-OPENAPI = Path(__file__).parent / "data" / "openapi.json"
+OPENAPI = DATA / "openapi.json"
 MEET = "https://meet.google.com/abc-defg-hij"
 
 

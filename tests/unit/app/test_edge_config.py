@@ -12,7 +12,7 @@ import pytest
 from bot.app.config import ConfigError, Settings
 from bot.model.lifecycle import State
 from tests.conftest import App
-from tests.test_recall_webhooks import ZOOM, deliver, payload
+from tests.integration.test_recall_webhooks import ZOOM, deliver, payload
 
 REQUIRED = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "RECALL_API_KEY": "k"}
 # 32 random-looking bytes, like the secrets Recall issues: their base64 ends in "=".
