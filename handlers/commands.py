@@ -33,7 +33,21 @@ SORRY_LATER = "Something went wrong on our side; please try again in a minute."
 
 
 def register(app: App) -> None:
-    app.command("/record")(ack=answer, lazy=[act_later])
+    # Stop and delete answer from a lazy listener; every other /record is answered at once.
+    # Two listeners, so that Bolt copies the request for a lazy one only when it is needed:
+    # a copy costs about as much as saving the request itself.
+    app.command("/record", matchers=[_is_control])(ack=answer, lazy=[act_later])
+    app.command("/record")(answer)
+
+
+def _is_control(command: dict[str, Any]) -> bool:
+    """Does the text start with `stop` or `delete`? Only routes the request: `answer` and
+    `act_later` read the whole command."""
+    first = (command.get("text") or "").split(maxsplit=1)[:1]
+    return bool(first) and first[0].lower() in CONTROL_WORDS
+
+
+CONTROL_WORDS = frozenset({"stop", "delete"})
 
 
 def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:

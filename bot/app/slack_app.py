@@ -54,31 +54,32 @@ class SlackConnection:
     oauth: OAuthSettings | None = None  # many workspaces
 
 
-def _drop_replays(app: App, requests: SlackRequests, clock: Callable[[], datetime]) -> None:
-    """A request Slack sent once is acted on once: a global middleware, so it runs after the
-    signature check and authorization and before every listener (bot/slack/replays.py)."""
+def _before_every_listener(
+    app: App, requests: SlackRequests, services: Services, clock: Callable[[], datetime]
+) -> None:
+    """One global middleware (each costs Bolt a round of argument building), after the
+    signature check and authorization, before every listener:
 
-    def drop_replays(
-        request: BoltRequest, body: dict[str, Any], next: Callable[[], None]
+    - a request Slack sent once is acted on once: a repeat (a replay, or Slack retrying an
+      event) is acknowledged and dropped (bot/slack/replays.py names each request);
+    - every listener finds the app's services in its `context` (handlers/services.py).
+    """
+
+    def before_listeners(
+        request: BoltRequest,
+        body: dict[str, Any],
+        context: BoltContext,
+        next: Callable[[], None],
     ) -> BoltResponse | None:
         key = request_key(body, request.headers, request.raw_body)
         if not requests.first_time(key, clock()):
             log.warning("a Slack request came again (same %s); ignored", key.partition(":")[0])
             return BoltResponse(status=200, body="")
+        context[CONTEXT_KEY] = services
         next()
         return None
 
-    app.middleware(drop_replays)
-
-
-def _hand_over(app: App, services: Services) -> None:
-    """Every listener finds the app's services in its `context` (handlers/services.py)."""
-
-    def hand_over(context: BoltContext, next: Callable[[], None]) -> None:
-        context[CONTEXT_KEY] = services
-        next()
-
-    app.middleware(hand_over)
+    app.middleware(before_listeners)
 
 
 def build_slack_app(
@@ -100,6 +101,12 @@ def build_slack_app(
         # Our answer functions do only local work, so the response can wait for them: no
         # hand-off to a pool thread and back (Bolt polls for that every 10 ms).
         "process_before_response": True,
+        # The web side checks every request's signature on the raw bytes before anything
+        # parses them (bot/web/slack_routes.py), and Socket Mode has none to check: Bolt
+        # checking again would only cost time.
+        "request_verification_enabled": False,
+        # We listen to no message events, so none of our own can loop back.
+        "ignoring_self_events_enabled": False,
     }
     if connection.oauth is not None:
         app = App(
@@ -111,15 +118,8 @@ def build_slack_app(
         def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
             return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
-        app = App(
-            signing_secret=connection.signing_secret or "",
-            authorize=authorize,
-            # Socket Mode has no HTTP requests to verify (and may have no signing secret).
-            request_verification_enabled=bool(connection.signing_secret),
-            **common,
-        )
-    _drop_replays(app, store.slack_requests, clock)
-    _hand_over(app, services(app))
+        app = App(signing_secret=connection.signing_secret or "", authorize=authorize, **common)
+    _before_every_listener(app, store.slack_requests, services(app), clock)
     register_listeners(app)
     if app.oauth_flow is not None:
         installed = app.oauth_flow.success_handler

@@ -28,6 +28,16 @@ class RecordingQueries:
             return []
         return self._select("id LIKE ? ORDER BY created_at LIMIT ?", [f"{id_prefix}%", limit])
 
+    def playable_by_token(self, token: str) -> str | None:
+        """The id of the recording behind a link token if its video may be watched (ready,
+        not deleted); a narrow read for the redirect, which many viewers ask for at once."""
+        row = self._database.db.execute(
+            "SELECT id FROM recordings WHERE share_token = ? AND state = 'ready' "
+            "AND deleted_at IS NULL",
+            [token],
+        ).fetchone()
+        return row[0] if row else None
+
     def get_by_bot_id(self, bot_id: str) -> Recording | None:
         return self._one("recall_bot_id = ?", [bot_id])
 

@@ -10,13 +10,14 @@ watch page lists the others.
 
 Problems get a plain page with the right status, never a stack trace: unknown link 404, not
 ready 409 (the page reloads itself), no video 404, deleted or expired 410, Recall down 503.
-These handlers are plain functions: Starlette runs them on its worker threads, because asking
-Recall for a fresh link may take a moment.
+Pages that may ask Recall for a fresh link (or Slack for a name) run on Starlette's worker
+threads; the redirect answers a cached link on the event loop.
 """
 
 from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -60,13 +61,21 @@ class WatchPages:
         self._users = users
         self._events = events
 
-    def video(self, request: Request) -> Response:
-        token = request.path_params["token"]
+    async def video(self, request: Request) -> Response:
+        """The redirect: answered on the event loop when the fresh link is cached (the common
+        case: a player asking again, many people watching), otherwise on a worker thread,
+        which may wait for Recall."""
+        token, part = request.path_params["token"], _part(request)
+        url = self._links.cached_link(token, part)
+        if url is None:
+            return await run_in_threadpool(self._video, token, part)
+        return _redirect(url)
+
+    def _video(self, token: str, part: int) -> Response:
         try:
-            found = self._links.video(token, _part(request))
+            return _redirect(self._links.video(token, part).url)
         except LinkError as problem:
             return self._problem_page(problem)
-        return _headers(RedirectResponse(found.url, status_code=302), FRAMED_BY_NOBODY)
 
     def watch(self, request: Request) -> Response:
         return self._player("watch.html", request, FRAMED_BY_NOBODY)
@@ -157,6 +166,10 @@ class WatchPages:
         when = rec.sharing.deleted_at
         who = self._users.display_name(rec.request.team_id, rec.sharing.deleted_by) or "someone"
         return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
+
+
+def _redirect(url: str) -> Response:
+    return _headers(RedirectResponse(url, status_code=302), FRAMED_BY_NOBODY)
 
 
 def _part(request: Request) -> int:

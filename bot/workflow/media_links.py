@@ -90,6 +90,19 @@ class MediaLinks:
             raise UnknownLink("There is no recording at this address.")
         return recording
 
+    def cached_link(self, token: str, part: int = 1) -> str | None:
+        """Recall's link to the video, if a fresh one is already at hand: one narrow database
+        read, never a call to Recall, so it may run where waiting is not allowed. None means:
+        ask `video`."""
+        recording_id = self.recordings.playable_by_token(token) if _plausible(token) else None
+        if recording_id is None:
+            return None
+        with self._lock:
+            cached = self._cache.get((recording_id, part))
+        if cached is None or cached[1] - self.clock() <= COMFORT_MARGIN:
+            return None
+        return cached[0]
+
     def video(self, token: str, part: int = 1) -> Video:
         """A fresh link to one of the recording's videos: part 1 is the posted one."""
         rec = self.recording(token)
