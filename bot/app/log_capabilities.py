@@ -20,7 +20,7 @@ CAPABILITY_PATTERNS: tuple[tuple[tuple[str, ...], bool, re.Pattern[str], str], .
     (
         ("token", "code", "state", "TOKEN", "CODE", "STATE"),
         False,
-        re.compile(r"(?i)\b([a-z_]*token|code|state)" + _EQUALS + r"[^\s&\"'<>#\\]+"),
+        re.compile(r"(?i)([a-z_]*token|code|state)" + _EQUALS + r"[^\s&\"'<>#\\]+"),
         r"\1=[redacted]",
     ),
     (
