@@ -15,14 +15,17 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.model.grammar import (
     CommandError,
+    ConnectCommand,
     DeleteCommand,
+    DisconnectCommand,
     HelpCommand,
     ListCommand,
     RecordCommand,
     StopCommand,
     parse_command,
 )
-from bot.slack import messages
+from bot.slack import messages, zoom_words
+from bot.store.zoom_handshakes import Asker
 from bot.workflow.controls import Actor
 from bot.workflow.intake import RecordingRequest
 from handlers.services import Services, services
@@ -47,7 +50,8 @@ def _is_control(command: dict[str, Any]) -> bool:
     return bool(first) and first[0].lower() in CONTROL_WORDS
 
 
-CONTROL_WORDS = frozenset({"stop", "delete"})
+# `disconnect` tells Zoom to revoke the tokens: a call that does not belong before the ack.
+CONTROL_WORDS = frozenset({"stop", "delete", "disconnect"})
 
 
 def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
@@ -65,6 +69,10 @@ def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         ack(response_type="ephemeral", text=listing)
     elif isinstance(parsed, StopCommand | DeleteCommand):
         ack()  # the answer may need Slack (is this user an admin?): `act_later` gives it
+    elif isinstance(parsed, ConnectCommand):
+        ack(response_type="ephemeral", text=_connect(app, command))
+    elif isinstance(parsed, DisconnectCommand):
+        ack()  # `act_later` deletes the tokens and revokes them at Zoom
     elif not parsed.link.joinable_by_url:
         ack(response_type="ephemeral", text=messages.huddle_not_supported())
     else:
@@ -78,11 +86,13 @@ def act_later(command: dict[str, Any], respond: Respond, context: BoltContext) -
         parsed = parse_command(command.get("text"), app.clock())
     except CommandError:
         return  # `answer` already said what was wrong
-    if not isinstance(parsed, StopCommand | DeleteCommand):
+    if not isinstance(parsed, StopCommand | DeleteCommand | DisconnectCommand):
         return
     actor = Actor(command["team_id"], command["user_id"], command.get("enterprise_id") or None)
     try:
-        if isinstance(parsed, StopCommand):
+        if isinstance(parsed, DisconnectCommand):
+            text = _disconnect(app, command)
+        elif isinstance(parsed, StopCommand):
             text = app.controls.stop_from_command(actor, command["channel_id"], parsed.link)
         else:
             text = app.controls.delete(actor, parsed.target)
@@ -109,5 +119,30 @@ def _record(ack: Ack, app: Services, command: dict[str, Any], parsed: RecordComm
     if not is_new:
         ack(response_type="ephemeral", text=messages.already_recording(recording))
         return
-    ack(response_type="ephemeral", text=messages.accepted(recording))
+    text = messages.accepted(recording)
+    if app.zoom is not None and not app.zoom.connected(
+        recording.request.team_id, command["user_id"]
+    ):
+        hint = zoom_words.hint(recording)
+        text += f"\n{hint}" if hint else ""
+    ack(response_type="ephemeral", text=text)
     app.work_on_soon(recording.id, True)
+
+
+def _connect(app: Services, command: dict[str, Any]) -> str:
+    """`/record connect zoom`: a link only this user can use, once, for a few minutes."""
+    if app.zoom is None:
+        return zoom_words.not_set_up()
+    asker = Asker(
+        team_id=command["team_id"],
+        user_id=command["user_id"],
+        enterprise_id=command.get("enterprise_id") or None,
+        team_domain=command.get("team_domain") or None,
+    )
+    return zoom_words.connect_link(app.zoom.connect_link(asker))
+
+
+def _disconnect(app: Services, command: dict[str, Any]) -> str:
+    if app.zoom is None:
+        return zoom_words.not_set_up()
+    return zoom_words.disconnected(app.zoom.disconnect(command["team_id"], command["user_id"]))

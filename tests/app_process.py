@@ -17,6 +17,8 @@ from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
+# The app's own settings: a developer's shell must not leak any into a test's process.
+APP_PREFIXES = ("SLACK_", "RECALL_", "ZOOM_", "CONSENT_", "CHAT_STOP_")
 
 
 def procfile_web_command() -> str:
@@ -33,7 +35,7 @@ def free_port() -> int:
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RECALL_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(APP_PREFIXES)}
     # The Procfile says `python`; make that this interpreter, as the host's buildpack would.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"

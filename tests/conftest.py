@@ -32,7 +32,7 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # Bolt and slack_sdk read SLACK_* variables on their own (slack-platform reference §4.1).
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "RECALL_")):
+        if name.startswith(("SLACK_", "RECALL_", "ZOOM_", "CONSENT_", "CHAT_STOP_")):
             monkeypatch.delenv(name)
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
+
+from bot.app.meeting_settings import MeetingSettings, read_meeting_settings
 
 RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -100,6 +102,8 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_state_secret: str | None = None
+    # Consent notice, stop phrase, retention, Zoom (bot/app/meeting_settings.py).
+    meeting: MeetingSettings = field(default_factory=MeetingSettings)
 
     @property
     def slack_mode(self) -> str:
@@ -186,6 +190,7 @@ class Settings:
             problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
         if port and (port != int(port) or not 0 < port < 65536):
             problems.append("PORT must be a whole number between 1 and 65535")
+        meeting = read_meeting_settings(get, public_base_url, problems)
 
         if problems:
             raise ConfigError(problems)
@@ -220,6 +225,7 @@ class Settings:
                 for d in (get("SLACK_UNFURL_DOMAINS") or "").split(",")
                 if d.strip()
             ),
+            meeting=meeting,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -232,6 +238,7 @@ class Settings:
             self.slack_app_token,
             self.slack_client_secret,
             self.slack_state_secret,
+            self.meeting.zoom_client_secret,
         )
         return tuple(s for s in values if s)
 

@@ -14,11 +14,10 @@ library's message or an exception's text can carry anything, including what an a
    the scrubbing below is a last line of defence, not a licence to log it.
 2. **Secrets.** Every line is scrubbed of: the configured secrets (tokens, keys, signing
    secrets), as written, percent-encoded once or twice, JSON-escaped, and base64-encoded (also
-   inside a longer base64 text, as in a Basic authorization header); Slack tokens (`xox…-`,
-   `xapp-`), Recall webhook secrets (`whsec_`), the value of an authorization header; and,
-   written plainly, JSON-escaped (`\\/`) or percent-encoded once or twice: recording link
-   tokens (`/r/<token>`), meeting passcodes (`pwd=`, `passcode=`, `password=`), Slack
-   response_urls (`hooks.slack.com/…`), and the query of pre-signed media links.
+   inside longer base64, as in a Basic authorization header); Slack tokens (`xox…-`, `xapp-`),
+   Recall webhook secrets (`whsec_`), an authorization header's value, JWTs; and, written
+   plainly, JSON-escaped (`\\/`) or percent-encoded: link tokens (`/r/<token>`), passcodes
+   (`pwd=`, `passcode=`, `password=`), response_urls, signed links' queries, query tokens.
 3. **One record, one line.** Control characters (CR, LF, the other C0 and C1 codes, DEL),
    Unicode line and paragraph separators, direction overrides and lone surrogates are written
    as escapes (`\\n`, `\\x1b`, `\\u2028`); only the tab is kept. A traceback or stack keeps its
@@ -38,6 +37,8 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus
+
+from bot.app.log_capabilities import CAPABILITY_PATTERNS
 
 DEFAULT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -122,6 +123,7 @@ _PATTERNS = (
         re.compile(r"\?[^\s\"'<>]*|%(?:25)*3[Ff][^\s\"'<>&]*"),
         _signed_query,
     ),
+    *CAPABILITY_PATTERNS,
 )
 
 # Where a secret cannot continue: a cut made inside a run of anything else may have split one.

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app.config import Settings
+from bot.app.zoom_check import check_zoom
 from bot.model.history import describe
 from bot.model.times import utcnow
 from bot.recall.client import RecallClient, make_http_client
@@ -118,6 +119,8 @@ def check(settings: Settings) -> list[Finding]:
         findings.append(
             Finding("webhooks", True, f"on: add {where} in Recall's dashboard (Webhooks)")
         )
+    if zoom := check_zoom(settings):
+        findings.append(Finding("Zoom", zoom.ok, zoom.words))
     return findings
 
 

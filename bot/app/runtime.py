@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from bot.app.config import Settings
 from bot.app.scheduler import Scheduler
 from bot.app.slack_app import SlackConnection, build_slack_app
+from bot.model.consent import MeetingPolicy
 from bot.model.times import utcnow
 from bot.recall.client import DEFAULT_TIMEOUT, RecallClient, make_http_client
 from bot.recall.payload import BotDefaults
@@ -35,15 +36,21 @@ from bot.store import Store
 from bot.store.oauth_states import SignedStateStore
 from bot.workflow.context import RecorderPolicy, StepContext
 from bot.workflow.controls import Controls
+from bot.workflow.expiry import make_expired_due
 from bot.workflow.housekeeping import forget_what_no_longer_matters
 from bot.workflow.intake import Intake
 from bot.workflow.media_links import MediaLinks
+from bot.workflow.meeting_chat import MeetingChat
 from bot.workflow.polling import PollJob
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
 from bot.workflow.webhook_intake import WebhookIntake
 from bot.workflow.workers import Workers
+from bot.workflow.zoom_connections import ZoomConnections, ZoomSetup
+from bot.zoom.api import ZoomApi
+from bot.zoom.http import make_http_client as make_zoom_http_client
+from bot.zoom.oauth import ZoomOAuth
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -90,6 +97,7 @@ class Runtime:
                 users=self.users,
                 policy=policy,
                 sleep=sleep,
+                zoom_accounts=self.store.zoom_accounts,
             ),
             self.workers,
             clock,
@@ -110,6 +118,11 @@ class Runtime:
             if settings.recall_webhook_secret
             else None
         )
+        self.meeting_chat = MeetingChat(
+            self.store.recordings, settings.meeting.chat_stop_phrase, self.steps.soon, clock
+        )
+        self.zoom_http = make_zoom_http_client() if settings.meeting.zoom_on else None
+        self.zoom = _zoom_connections(settings, self.store, self.zoom_http, clock)
         self.poll_job = PollJob(self.steps, self.survey, clock)
         self.scheduler = Scheduler(
             poll=self.poll_job,
@@ -117,6 +130,7 @@ class Runtime:
             heartbeat=lambda: self.store.recordings.extend_held_leases(clock() + policy.lease),
             lease=policy.lease,
             housekeeping=lambda: forget_what_no_longer_matters(self.store, clock()),
+            expiry=lambda: make_expired_due(self.store.recordings, self.steps.soon, clock()),
             after_each_run=self.store.close,
             clock=clock,
         )
@@ -141,6 +155,7 @@ class Runtime:
             workspaces=self.store.workspaces,
             installations=app.installation_store,
             clock=self.clock,
+            zoom=self.zoom,
         )
         return self.listener_services
 
@@ -205,6 +220,8 @@ class Runtime:
         self.workers.shutdown()
         self.workers.wait(max(0.0, deadline - time.monotonic()))
         self.recall.close()
+        if self.zoom_http is not None:
+            self.zoom_http.close()
 
 
 SLACK_MODES = {
@@ -256,5 +273,34 @@ def _policy(settings: Settings) -> RecorderPolicy:
             noone_joined_timeout=settings.noone_joined_timeout_seconds,
             everyone_left_timeout=settings.everyone_left_timeout_seconds,
             max_recording_seconds=settings.max_recording_minutes * 60,
+            public_base_url=settings.public_base_url,
         ),
+        meeting=MeetingPolicy(
+            consent=settings.meeting.consent,
+            retention_hours=settings.meeting.retention_hours,
+            can_hear_chat=bool(settings.public_base_url),
+            zoom_on_behalf=settings.meeting.zoom_on,
+        ),
+    )
+
+
+def _zoom_connections(
+    settings: Settings, store: Store, http: httpx.Client | None, clock: Callable[[], datetime]
+) -> ZoomConnections | None:
+    """Connected Zoom accounts, when the app has Zoom credentials."""
+    meeting = settings.meeting
+    if http is None or not (meeting.zoom_client_id and meeting.zoom_client_secret):
+        return None
+    oauth = ZoomOAuth(
+        http,
+        client_id=meeting.zoom_client_id,
+        client_secret=meeting.zoom_client_secret,
+        base_url=meeting.zoom_oauth_base_url,
+        clock=clock,
+    )
+    setup = ZoomSetup(
+        oauth, ZoomApi(http, meeting.zoom_api_base_url), settings.public_base_url or ""
+    )
+    return ZoomConnections(
+        setup, store.zoom_accounts, store.zoom_handshakes, store.recordings, clock
     )

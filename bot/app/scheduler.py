@@ -1,5 +1,6 @@
 """Every periodic job, on one APScheduler 3 BackgroundScheduler: the poll pass every
-POLL_INTERVAL_SECONDS, the lease heartbeat, and hourly housekeeping.
+POLL_INTERVAL_SECONDS, the lease heartbeat, hourly housekeeping, and the minutely sweep for
+recordings whose media has expired.
 
 The jobs are plain callables (bot/workflow/polling.py and friends); this module only says when
 they run. Each has `max_instances=1` (a slow run delays the next instead of overlapping it),
@@ -25,6 +26,9 @@ POLL_JOB = "poll-recordings"
 HEARTBEAT_JOB = "renew-leases"
 HOUSEKEEPING_JOB = "housekeeping"
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+EXPIRY_JOB = "expire-recordings"
+# Recordings whose media's retention ran out are told within this long of the moment.
+EXPIRY_EVERY = timedelta(minutes=1)
 
 
 class Scheduler:
@@ -38,6 +42,7 @@ class Scheduler:
         housekeeping: Callable[[], Any],
         after_each_run: Callable[[], None],
         clock: Callable[[], datetime],
+        expiry: Callable[[], Any] = lambda: None,
     ) -> None:
         self.poll_interval = poll_interval
         # One thread per job: the heartbeat must run while a long poll pass is under way.
@@ -51,6 +56,8 @@ class Scheduler:
             # While we hold recordings (a step, or a batch waiting its turn), keep their leases.
             (HEARTBEAT_JOB, heartbeat, lease / 3, now + lease / 3),
             (HOUSEKEEPING_JOB, housekeeping, HOUSEKEEPING_EVERY, now),
+            # Each recording past its expiry, not yet told, is made due (bot/workflow/expiry.py).
+            (EXPIRY_JOB, expiry, EXPIRY_EVERY, now),
         ):
             self.scheduler.add_job(
                 _then(job, after_each_run),

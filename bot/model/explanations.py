@@ -125,6 +125,9 @@ def _explain_sub_code(code: str, sub_code: str, general: Explanation | None) -> 
         if sub_code in table:
             return table[sub_code]
     advice = general.advice if general else None
+    if sub_code.startswith("zoom_obf") or sub_code.startswith("zoom_on_behalf"):
+        # Any of Zoom's on-behalf-of refusals has the same fix.
+        return Explanation(subcodes.OBF_NEEDED, subcodes.OBF_FIX)
     for prefix, platform in _PLATFORM_PREFIXES.items():
         if sub_code.startswith(prefix):
             return Explanation(f"{platform} reported a problem ({sub_code}).", advice)

@@ -5,6 +5,7 @@
     /record delete <recording link>
     /record list
     /record help
+    /record connect zoom | /record disconnect zoom
 
 Options may come in any order, before or after the link. Slack sends the text as typed, or
 with links wrapped as `<url>` / `<url|label>` (the label may contain spaces); phones and Macs
@@ -88,7 +89,27 @@ class RecordCommand:
     options: RecordOptions = field(default_factory=RecordOptions)
 
 
-Command = HelpCommand | ListCommand | StopCommand | DeleteCommand | RecordCommand
+@dataclass(frozen=True)
+class ConnectCommand:
+    service: str  # "zoom": connect the user's Zoom account (Zoom's on-behalf-of rule)
+
+
+@dataclass(frozen=True)
+class DisconnectCommand:
+    service: str
+
+
+CONNECTABLE = ("zoom",)
+
+Command = (
+    HelpCommand
+    | ListCommand
+    | StopCommand
+    | DeleteCommand
+    | RecordCommand
+    | ConnectCommand
+    | DisconnectCommand
+)
 
 
 def parse_command(text: str | None, now: datetime) -> Command:
@@ -108,7 +129,16 @@ def parse_command(text: str | None, now: datetime) -> Command:
                 "Usage: `/record delete <recording link>` (the Watch link from the message)."
             )
         return DeleteCommand(words[1].strip("<>"))
+    if first in ("connect", "disconnect"):
+        return _connection(first, words)
     return _record(words, now)
+
+
+def _connection(verb: str, words: list[str]) -> ConnectCommand | DisconnectCommand:
+    if len(words) != 2 or words[1].lower() not in CONNECTABLE:
+        raise CommandError(f"Usage: `/record {verb} zoom`.")
+    service = words[1].lower()
+    return ConnectCommand(service) if verb == "connect" else DisconnectCommand(service)
 
 
 def _words(text: str | None) -> list[str]:

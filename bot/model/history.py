@@ -1,6 +1,7 @@
 """A recording's history: what happened to it, when, and why, in plain words.
 
-Each change of state, and each wish someone expressed from Slack, is one `RecordingEvent`
+Each change of state, each wish someone expressed from Slack (or from the meeting's chat), and
+the end of the video's retention is one `RecordingEvent`
 (kept by bot/store/recording_events.py); `describe` says it as a short phrase for the watch
 page and `slack-record list --events`.
 """
@@ -42,6 +43,11 @@ def describe(event: RecordingEvent, name: Callable[[str], str] = lambda user: us
     """One event as a phrase: "recording", "Stop pressed by Ada", "no recording: The host
     removed the recorder." `name` turns a Slack user id into what to show for it."""
     cause = event.cause
+    if cause.kind == "stop" and cause.detail == "meeting_chat":
+        # Typed in the meeting's chat: `by` is the name the meeting shows, not a Slack user.
+        return f"asked to stop from the meeting chat by {cause.by or 'a participant'}"
+    if cause.kind == "expired":
+        return "expired: the video was deleted at the end of its retention"
     by = f" by {name(cause.by)}" if cause.by else ""
     if cause.kind == "stop":
         return f"asked to stop{by}"

@@ -58,6 +58,13 @@ class StopRequest:
     requested_by: str | None = None  # who pressed Stop / Cancel, or typed /record stop
     requested_at: datetime | None = None
     sent_at: datetime | None = None  # when Recall accepted leave_call / delete
+    # Where the wish came from: None for Slack (`requested_by` is a Slack user id), or
+    # "meeting_chat" (`requested_by` is the name the participant has in the meeting).
+    source: str | None = None
+
+    @property
+    def from_meeting_chat(self) -> bool:
+        return self.source == "meeting_chat"
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,31 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class InMeeting:
+    """What the people in the meeting are told and may do, and how the recorder gets in."""
+
+    notice: str | None = None  # the words sent to the meeting chat when the recorder joins
+    notice_status: str | None = None  # bot/model/consent.py's NoticeStatus
+    chat_stop: bool = False  # typing the stop phrase in the meeting chat makes it leave
+    zoom_on_behalf: bool = False  # joins Zoom on behalf of the requester (an OBF token)
+    # The secret in the URLs Recall calls back for this recording alone (chat, Zoom token).
+    callback_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long Recall keeps the media, and when it goes."""
+
+    kind: str | None = None  # "timed" or "forever"; None: recorded before this was set
+    hours: int | None = None  # for "timed": counted from the end of the recording
+    expires_at: datetime | None = None  # known once the recording has ended
+    expiry_noted_at: datetime | None = None  # the status message said it expired
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+@dataclass(frozen=True)
 class Recording:
     id: str
     state: State
@@ -125,6 +157,8 @@ class Recording:
     claim: Claim = field(default_factory=Claim)
     news: WebhookNews = field(default_factory=WebhookNews)
     sharing: Sharing = field(default_factory=Sharing)
+    in_meeting: InMeeting = field(default_factory=InMeeting)
+    retention: Retention = field(default_factory=Retention)
 
     @property
     def duration_seconds(self) -> float | None:

@@ -70,6 +70,13 @@ CALL_ENDED: dict[str, Words] = {
 # Seen in an example payload in Recall's webhook event catalog.
 CALL_ENDED["meeting_ended_by_host"] = CALL_ENDED["call_ended_by_host"]
 
+# Zoom admits a recorder to a meeting hosted outside this app's Zoom account only on behalf of
+# a Zoom user who has connected their account and is in the meeting.
+OBF_NEEDED = "Zoom only admits the recorder on behalf of someone in the meeting, and you weren't."
+OBF_FIX = (
+    "Connect your Zoom account once with /record connect zoom, join the meeting yourself, then "
+    "use /record again. The recorder joins once you are in, and leaves when you leave."
+)
 _GUESTS = "Ask the host to let guests from outside the organisation join, then try again."
 _HUMAN_CHECK = "asked the bot to prove it is human, and it could not."
 
@@ -227,6 +234,8 @@ FATAL: dict[str, Words] = {
         LATER,
     ),
     "microsoft_teams_captcha_error": (f"Microsoft Teams {_HUMAN_CHECK}", LATER),
+    # Zoom's on-behalf-of rule (since March 2, 2026); seen in reports of Recall's bots.
+    "zoom_obf_user_not_in_meeting": (OBF_NEEDED, OBF_FIX),
 }
 
 # recording_permission_denied sub-codes: why Zoom did not let the bot record (Zoom asks the

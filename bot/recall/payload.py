@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import Any
 
 from bot.model.recording import Recording
+from bot.recall.meeting_payload import bot_extras, recording_config_extras
 
 # Platforms cap the waiting-room wait themselves; asking for more is pointless.
 WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}
@@ -22,6 +23,7 @@ class BotDefaults:
     noone_joined_timeout: int = 900
     everyone_left_timeout: int = 60
     max_recording_seconds: int = 4 * 3600
+    public_base_url: str | None = None  # where Recall calls back (chat messages, Zoom tokens)
 
 
 def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
@@ -29,6 +31,7 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
     config: dict[str, Any] = {"video_mixed_mp4": {}, "video_mixed_layout": layout}
     if recording.request.separate_videos:
         config["video_separate_mp4"] = {}
+    config.update(recording_config_extras(recording, defaults.public_base_url))
     payload: dict[str, Any] = {
         "meeting_url": recording.request.meeting_url,
         "bot_name": recording.request.bot_name or defaults.bot_name,
@@ -51,6 +54,7 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
             "slack_user": recording.request.user_id,
         },
     }
+    payload.update(bot_extras(recording, defaults.public_base_url))
     if recording.request.join_at:
         payload["join_at"] = recording.request.join_at.astimezone(UTC).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ"

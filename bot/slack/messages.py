@@ -35,6 +35,9 @@ recorded so far is still posted. Only the person who asked, or a workspace admin
 working and Recall deletes the video. Paste the Watch link (or the meeting's link for its \
 latest recording). Only the person who asked, or a workspace admin, can delete it.
 • `/record list`: recordings in this channel, running and recent.
+• `/record connect zoom`: let the recorder join Zoom meetings hosted outside your company's \
+Zoom account on your behalf (Zoom's rule: it joins once you are in, and leaves when you \
+leave). `/record disconnect zoom` undoes it.
 • `/record help`: this message.
 Options can go in any order. The recorder joins as a participant: if the meeting has a waiting \
 room, the host must let it in. One meeting gets one recorder: asking again points you to the \

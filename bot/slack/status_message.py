@@ -26,6 +26,8 @@ from slack_sdk.models.blocks import (
 from bot.model.explanations import explain
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
+from bot.slack import meeting_notes
+from bot.slack.meeting_notes import stopper
 from bot.slack.messages import (
     MAX_BUTTON_URL,
     Message,
@@ -75,6 +77,8 @@ def fingerprint(rec: Recording, now: datetime) -> str:
         parts.append(str(rec.recall.status == "recording_permission_denied"))
     if rec.state == State.RECORDING:
         parts.append(str(_elapsed_minutes(rec, now) // 5))
+    if rec.retention.expired(now):
+        parts.append("expired")
     return "|".join(parts)
 
 
@@ -108,6 +112,8 @@ def _render(
     if rec.sharing.deleted_at:
         line = f":wastebasket: The recording of {name} was deleted by <@{rec.sharing.deleted_by}>."
         return Message(text=_plain(line), blocks=blocks(_section(line), _context(name, who)))
+    if state == State.READY and rec.retention.expired(now):
+        return meeting_notes.expired(rec, name, who)
     if state == State.READY and links.durable(rec):
         return _ready_durable(rec, name, who, links)
     if state == State.READY and video is not None:
@@ -115,11 +121,11 @@ def _render(
     if state == State.FAILED:
         return _failed(rec, name, who)
     if state == State.CANCELLED:
-        canceller = f"<@{rec.stop.requested_by or rec.request.user_id}>"
+        canceller = stopper(rec) or who
         line = f":no_entry_sign: The recording of {name} was cancelled by {canceller}."
         return Message(text=line, blocks=blocks(_section(line), _context(name, who)))
     line = _progress_line(rec, now, name, who, bot)
-    parts = [_section(line), _context(name, who, rec.stop.requested_by)]
+    parts = [_section(line), _context(name, who, stopper(rec)), *meeting_notes.context_blocks(rec)]
     if rec.stop.requested_by is None:
         if state in STOPPABLE:
             parts.append(_button("stop_recording", "Stop recording", rec.id, _STOP_CONFIRM))
@@ -141,6 +147,8 @@ def thread_alert(rec: Recording, alert: str) -> str:
         why = explain("recording_permission_denied", rec.recall.sub_code)
         words = _words(why.summary, why.advice)
         return f"{who} the recorder is in {name} but can't record yet: {words}"
+    if alert == "chat_stop":
+        return meeting_notes.chat_stop_alert(rec, name, who)
     if alert == "ready":
         ran = format_duration(rec.duration_seconds)
         return f"{who} your recording of {name} is ready" + (f" ({ran})." if ran else ".")
@@ -150,7 +158,7 @@ def thread_alert(rec: Recording, alert: str) -> str:
 
 def _progress_line(rec: Recording, now: datetime, name: str, who: str, bot: str) -> str:
     platform = platform_label(rec.request.platform)
-    stopping = f" Stopping (asked by <@{rec.stop.requested_by}>)…" if rec.stop.requested_by else ""
+    stopping = f" Stopping (asked by {stopper(rec)})…" if rec.stop.requested_by else ""
     match rec.state:
         case State.SCHEDULED:
             when = slack_time(rec.request.join_at) if rec.request.join_at else "the scheduled time"
@@ -240,9 +248,11 @@ def _ready_details(rec: Recording, who: str) -> str:
     if ran:
         details.append(f"ran {ran}")
     if rec.stop.requested_by:
-        details.append(f"stopped by <@{rec.stop.requested_by}>")
+        details.append(f"stopped by {stopper(rec)}")
     if rec.request.separate_videos:
         details.append("per-participant videos are in Recall")
+    if available := meeting_notes.availability(rec):
+        details.append(available)
     return " · ".join(details)
 
 
@@ -261,7 +271,7 @@ def _failed(rec: Recording, name: str, who: str) -> Message:
     line = f":warning: *No recording of {name}* (requested by {who})\n{words}"
     return Message(
         text=f"No recording of {name} (requested by {who}). {words}",
-        blocks=blocks(_section(line), _context(name, who, rec.stop.requested_by, stopped=True)),
+        blocks=blocks(_section(line), _context(name, who, stopper(rec), stopped=True)),
     )
 
 
@@ -295,11 +305,11 @@ def _section(text: str) -> SectionBlock:
 
 
 def _context(
-    name: str, who: str, stopper: str | None = None, stopped: bool = False
+    name: str, who: str, stopped_by: str | None = None, stopped: bool = False
 ) -> ContextBlock:
     line = f"{name} · requested by {who}"
-    if stopper:
-        line += f" · {'stopped' if stopped else 'stop asked'} by <@{stopper}>"
+    if stopped_by:
+        line += f" · {'stopped' if stopped else 'stop asked'} by {stopped_by}"
     return ContextBlock(elements=[MarkdownTextObject(text=line)])
 
 

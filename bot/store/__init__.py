@@ -11,6 +11,8 @@ from bot.store.recordings import Recordings
 from bot.store.slack_requests import SlackRequests
 from bot.store.webhook_deliveries import WebhookDeliveries
 from bot.store.workspaces import Workspaces
+from bot.store.zoom_accounts import ZoomAccounts
+from bot.store.zoom_handshakes import ZoomHandshakes
 
 
 class Store:
@@ -24,6 +26,8 @@ class Store:
         self.webhook_deliveries = WebhookDeliveries(self.database)
         self.slack_requests = SlackRequests(self.database)
         self.oauth_states = OAuthStates(self.database)
+        self.zoom_accounts = ZoomAccounts(self.database)
+        self.zoom_handshakes = ZoomHandshakes(self.database)
 
     @property
     def path(self) -> Path:

@@ -193,3 +193,56 @@ def add_recording_events(db: Database) -> None:
         not_null={"recording_id", "at", "to_state", "cause"},
     )
     db["recording_events"].create_index(["recording_id", "id"])
+
+
+@migrations()
+def add_consent_retention_and_zoom(db: Database) -> None:
+    recordings = db["recordings"]
+    for column, kind in (
+        ("consent_notice", str),  # the words sent to the meeting chat when the recorder joins
+        ("consent_status", str),  # sent, off, no_chat (bot/model/consent.py)
+        ("chat_stop", int),  # the stop phrase typed in the meeting chat makes it leave
+        ("zoom_on_behalf", int),  # joins Zoom on behalf of the requester (an OBF token)
+        ("callback_secret", str),  # in the URLs Recall calls back for this recording alone
+        ("stop_source", str),  # NULL: Slack; meeting_chat: stop_requested_by is a name
+        ("retention", str),  # timed or forever; NULL for recordings made before
+        ("retention_hours", int),
+        ("expires_at", str),  # when Recall deletes the media (known once it has ended)
+        ("expiry_noted_at", str),  # the status message said it expired
+    ):
+        recordings.add_column(column, kind)
+    # The expiry sweep reads only recordings whose expiry has not been told yet.
+    db.execute(
+        "CREATE INDEX idx_recordings_expiry ON recordings (expires_at) "
+        "WHERE expiry_noted_at IS NULL"
+    )
+    # A Slack user's connected Zoom account (bot/store/zoom_accounts.py): secrets, never logged.
+    db["zoom_accounts"].create(
+        {
+            "team_id": str,
+            "user_id": str,
+            "access_token": str,
+            "refresh_token": str,
+            "expires_at": str,  # of the access token
+            "scope": str,
+            "connected_at": str,
+            "updated_at": str,
+        },
+        pk=("team_id", "user_id"),
+        not_null={"access_token", "refresh_token", "expires_at", "connected_at", "updated_at"},
+    )
+    # Single-use, short-lived steps of connecting a Zoom account (bot/store/zoom_handshakes.py):
+    # the link /record connect zoom gives, and the OAuth state sent to Zoom.
+    db["zoom_handshakes"].create(
+        {
+            "nonce": str,
+            "kind": str,  # link or state
+            "team_id": str,
+            "user_id": str,
+            "enterprise_id": str,
+            "team_domain": str,
+            "expires_at": str,
+        },
+        pk="nonce",
+        not_null={"kind", "team_id", "user_id", "expires_at"},
+    )

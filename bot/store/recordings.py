@@ -248,19 +248,25 @@ class Recordings(RecordingQueries):
             [ts(now), ts(now), *team_ids, *team_ids],
         )
 
-    def request_stop(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
+    def request_stop(
+        self, recording_id: str, user_id: str, now: datetime, source: str | None = None
+    ) -> Recording | None:
         """Record that someone asked to stop (or cancel) a live recording, and make it due now.
 
         The next step does the talking to Recall. Only the first request counts; None if the
-        recording is already finished or a stop was already asked for.
+        recording is already finished or a stop was already asked for. `source` says where the
+        wish came from: None for Slack (`user_id` is a Slack user), "meeting_chat" (`user_id`
+        is the name a participant has in the meeting).
         """
         return self._mark(
-            "stop_requested_by = :user, stop_requested_at = :now, next_poll_at = :now "
+            "stop_requested_by = :user, stop_requested_at = :now, next_poll_at = :now, "
+            "stop_source = :detail "
             "WHERE id = :id AND finished_at IS NULL AND stop_requested_at IS NULL",
             recording_id,
             user_id,
             now,
             "stop",
+            source,
         )
 
     def request_delete(self, recording_id: str, user_id: str, now: datetime) -> Recording | None:
@@ -278,19 +284,49 @@ class Recordings(RecordingQueries):
         )
 
     def _mark(
-        self, assignments_and_where: str, recording_id: str, user_id: str, now: datetime, kind: str
+        self,
+        assignments_and_where: str,
+        recording_id: str,
+        user_id: str,
+        now: datetime,
+        kind: str,
+        detail: str | None = None,
     ) -> Recording | None:
         """Someone asked for something: write it and append it to the history, together."""
         with self._database.transaction() as db:
             cursor = db.conn.execute(
                 f"UPDATE recordings SET {assignments_and_where} RETURNING *",
-                {"user": user_id, "now": ts(now), "id": recording_id},
+                {"user": user_id, "now": ts(now), "id": recording_id, "detail": detail},
             )
             names = [column[0] for column in cursor.description]
             rows = [recording(dict(zip(names, row, strict=True))) for row in cursor]
             if rows:
                 state = rows[0].state
                 RecordingEvents.append(
-                    db.conn, recording_id, now, state, state, Cause(kind, by=user_id)
+                    db.conn, recording_id, now, state, state, Cause(kind, detail, by=user_id)
                 )
         return rows[0] if rows else None
+
+    def note(
+        self, claimed: Recording, now: datetime, cause: Cause, **changes: Any
+    ) -> Recording | None:
+        """Write changes under our claim and append `cause` to the history, the state as it
+        is (something happened to the recording that is not a move, e.g. its media expired)."""
+        with self._database.transaction() as db:
+            saved = self._update(claimed, now, changes, db.conn)
+            if saved is not None:
+                RecordingEvents.append(
+                    db.conn, claimed.id, now, claimed.state, claimed.state, cause
+                )
+        return saved
+
+    def make_expired_due(self, now: datetime) -> list[str]:
+        """Recordings whose media's retention ran out and whose status message does not say so
+        yet are due at once; their ids. One already due or waiting for a retry is left be."""
+        rows = self._database.write_returning(
+            "UPDATE recordings SET next_poll_at = :now WHERE expires_at <= :now "
+            "AND expiry_noted_at IS NULL AND deleted_at IS NULL AND next_poll_at IS NULL "
+            "RETURNING id",
+            {"now": ts(now)},
+        )
+        return [row["id"] for row in rows]

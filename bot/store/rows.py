@@ -13,9 +13,11 @@ from bot.model.lifecycle import State
 from bot.model.recording import (
     Claim,
     Failure,
+    InMeeting,
     MeetingRequest,
     RecallProgress,
     Recording,
+    Retention,
     Schedule,
     Sharing,
     SlackPosts,
@@ -81,6 +83,16 @@ COLUMNS = frozenset(
         "hook_fetch",
         "hook_seq",
         "looked_at",
+        "consent_notice",
+        "consent_status",
+        "chat_stop",
+        "zoom_on_behalf",
+        "callback_secret",
+        "stop_source",
+        "retention",
+        "retention_hours",
+        "expires_at",
+        "expiry_noted_at",
     ]
 )
 
@@ -131,6 +143,7 @@ def recording(row: Mapping[str, Any]) -> Recording:
             requested_by=row.get("stop_requested_by"),
             requested_at=at("stop_requested_at"),
             sent_at=at("stop_sent_at"),
+            source=row.get("stop_source"),
         ),
         slack=SlackPosts(
             status_channel=row.get("status_channel"),
@@ -158,6 +171,19 @@ def recording(row: Mapping[str, Any]) -> Recording:
             deleted_at=at("deleted_at"),
             deleted_by=row.get("deleted_by"),
             media_deleted_at=at("media_deleted_at"),
+        ),
+        in_meeting=InMeeting(
+            notice=row.get("consent_notice"),
+            notice_status=row.get("consent_status"),
+            chat_stop=bool(row.get("chat_stop")),
+            zoom_on_behalf=bool(row.get("zoom_on_behalf")),
+            callback_secret=row.get("callback_secret"),
+        ),
+        retention=Retention(
+            kind=row.get("retention"),
+            hours=row.get("retention_hours"),
+            expires_at=at("expires_at"),
+            expiry_noted_at=at("expiry_noted_at"),
         ),
     )
 

@@ -7,6 +7,8 @@
     GET  /healthz               database, scheduler, open recordings
     GET  /r/{token}[/watch|/embed]  durable recording links (bot/web/watch.py)
     GET  /static/...            the player's poster image
+    POST /recall/realtime       the meeting chat, from Recall (bot/web/meeting_routes.py)
+    GET  /zoom/connect, /zoom/oauth_redirect, /zoom/obf   connecting Zoom, Zoom's tokens
 
 From the outside in: `_Guard` turns any unexpected error into one log line and a JSON 500;
 `BoundedBodies` reads each body whole, within a size and a time limit, before a route sees it
@@ -36,10 +38,13 @@ from starlette.staticfiles import StaticFiles
 from bot.slack.directory import SlackDirectory
 from bot.store.recording_events import RecordingEvents
 from bot.web.limits import ASGIApp, BoundedBodies, Message, Receive, Scope, Send, error
+from bot.web.meeting_routes import MeetingRoutes
 from bot.web.slack_routes import SLACK_EVENTS_PATH, SlackRoutes, socket_mode_only
 from bot.web.watch import WatchPages
 from bot.workflow.media_links import MediaLinks
+from bot.workflow.meeting_chat import MeetingChat
 from bot.workflow.webhook_intake import WebhookIntake
+from bot.workflow.zoom_connections import ZoomConnections
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,8 @@ class Backend(Protocol):
     media: MediaLinks
     users: SlackDirectory
     events: RecordingEvents
+    meeting_chat: MeetingChat
+    zoom: ZoomConnections | None
 
     @property
     def slack_over_http(self) -> bool:
@@ -126,6 +133,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         Route("/r/{token}/embed", pages.embed, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
     ]
+    routes += MeetingRoutes(backend.meeting_chat, backend.zoom).routes()
     return routes
 
 

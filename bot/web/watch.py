@@ -9,7 +9,8 @@ started again has one per stretch; part 1 (the default) is the one posted in Sla
 watch page lists the others.
 
 Problems get a plain page with the right status, never a stack trace: unknown link 404, not
-ready 409 (the page reloads itself), no video 404, deleted or expired 410, Recall down 503.
+ready 409 (the page reloads itself), no video 404, deleted or expired 410 (past the end of its
+retention: told without asking Recall), Recall down 503.
 Pages that may ask Recall for a fresh link (or Slack for a name) run on Starlette's worker
 threads; the redirect answers a cached link on the event loop.
 """
@@ -27,6 +28,7 @@ from bot.slack import messages
 from bot.slack.directory import SlackDirectory
 from bot.store.recording_events import RecordingEvents
 from bot.workflow.media_links import (
+    Expired,
     Gone,
     LinkError,
     MediaLinks,
@@ -108,6 +110,7 @@ class WatchPages:
             "download_href": f"/r/{token}{query}",
             "poster": STATIC_THUMBNAIL,
             "history": self._history(rec),
+            "available_until": _available_until(rec),
             "part": found.part,
             "parts": [
                 (number, f"/r/{token}/watch" + (f"?part={number}" if number > 1 else ""))
@@ -139,6 +142,9 @@ class WatchPages:
                 "The meeting is still being recorded or the video is being prepared. "
                 "This page reloads by itself."
             )
+        elif isinstance(problem, Expired):
+            status, heading = 410, "Recording expired"
+            advice = "Recordings are kept for a limited time, then deleted for good."
         elif isinstance(problem, Gone):
             status, heading = 410, "Recording no longer available"
             advice = self._deleted_by(rec)
@@ -166,6 +172,15 @@ class WatchPages:
         when = rec.sharing.deleted_at
         who = self._users.display_name(rec.request.team_id, rec.sharing.deleted_by) or "someone"
         return f"It was deleted by {who}" + (f" on {when:%d %b %Y}." if when else ".")
+
+
+def _available_until(rec: Recording) -> str | None:
+    """Until when the recording can be watched, for the page."""
+    if rec.retention.expires_at is not None:
+        return f"Available until {rec.retention.expires_at:%d %b %Y, %H:%M UTC}"
+    if rec.retention.kind == "forever":
+        return "Kept until someone deletes it"
+    return None
 
 
 def _redirect(url: str) -> Response:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.model.consent import MeetingPolicy
 from bot.model.lifecycle import Cause, State
 from bot.model.recording import Recording
 from bot.model.report import BotReport
@@ -21,6 +22,7 @@ from bot.recall.reports import read_bot
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import SlackUnavailable
 from bot.store.recordings import Recordings
+from bot.store.zoom_accounts import ZoomAccounts
 from bot.workflow.slack_sync import SlackSync, WorkspaceBlocked
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,8 @@ class RecorderPolicy:
     # One List Bots call per pass for all active bots (bot/workflow/survey.py); off = one
     # call per bot.
     survey: bool = True
+    # The consent notice, the stop phrase, the media's retention, Zoom's on-behalf-of join.
+    meeting: MeetingPolicy = field(default_factory=MeetingPolicy)
 
     @property
     def follow_interval(self) -> timedelta:
@@ -99,6 +103,7 @@ class StepContext:
     policy: RecorderPolicy
     sleep: Callable[[float], None]
     key: RecallKeyWatch = field(default_factory=RecallKeyWatch)
+    zoom_accounts: ZoomAccounts | None = None  # who has connected a Zoom account
 
     def finish(
         self, rec: Recording, now: datetime, state: State, cause: Cause, **more: object

@@ -18,6 +18,7 @@ from bot.recall.errors import RecallError, RecallNoCapacity
 from bot.recall.payload import bot_payload
 from bot.recall.reports import read_bot
 from bot.workflow.context import StepContext, recall_columns
+from bot.workflow.meeting_setup import prepare
 from bot.workflow.recall_trouble import Doing, carry_on_after
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
         if resolved is None:
             return
         rec = resolved
+    prepared = prepare(ctx, rec, now)  # the consent notice, retention, Zoom's token URL
+    if prepared is None:
+        return
+    rec = prepared
     # A new key after each 507: Recall replays a key's first answer, the cached 507 included.
     key = f"slack-record-{rec.id}-{rec.schedule.capacity_waits}"
     payload = bot_payload(rec, ctx.policy.bot)

@@ -17,6 +17,7 @@ from bot.model.recording import Recording
 from bot.recall.errors import RecallError
 from bot.recall.reports import read_bot, report_from_status
 from bot.workflow.context import StepContext, recall_columns
+from bot.workflow.expiry import expiry_columns
 from bot.workflow.recall_trouble import Doing, carry_on_after
 from bot.workflow.survey import ACTIVE_STATES, SurveyView
 
@@ -70,6 +71,8 @@ def check_bot(
             changes |= {"failure_reason": outcome.reason, "failure_sub_code": outcome.sub_code}
         if new_state.is_final:
             changes["finished_at"] = now
+        if new_state == State.READY:
+            changes |= expiry_columns(rec, changes, now)
         cause = Cause(told_by, report.latest_code or outcome.reason, report.latest_sub_code)
         saved = ctx.recordings.move(rec, now, new_state, cause, **changes)
     if saved is not None:

@@ -1,5 +1,6 @@
 """Forgetting what can no longer matter: old webhook delivery ids, Slack request keys past
-their signature window, OAuth states nobody came back with. Run hourly by the scheduler."""
+their signature window, OAuth states and Zoom connect links nobody came back with. Run hourly
+by the scheduler."""
 
 from __future__ import annotations
 
@@ -18,3 +19,4 @@ def forget_what_no_longer_matters(store: Store, now: datetime) -> None:
     # in any more, so its key is not needed.
     store.slack_requests.forget_before(now - REPLAY_MEMORY)
     store.oauth_states.forget_expired(now)
+    store.zoom_handshakes.forget_expired(now)

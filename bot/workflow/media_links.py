@@ -14,6 +14,7 @@ bot/bot_report.py). Part 1 is the video that is posted; `Video.parts` says how m
      ├── NotReady           recording still going or being processed (409)
      ├── NoVideo            the recording failed: there never was a video (404)
      ├── Gone               deleted by someone, or expired/deleted at Recall (410)
+     │    └── Expired       past the end of the retention we asked Recall for (410)
      └── RecallDown         Recall could not be asked right now (503, try again)
 """
 
@@ -60,6 +61,10 @@ class Gone(LinkError):
     pass
 
 
+class Expired(Gone):
+    """Its retention ran out: Recall has deleted the media (410, told without asking)."""
+
+
 class RecallDown(LinkError):
     pass
 
@@ -94,12 +99,13 @@ class MediaLinks:
         """Recall's link to the video, if a fresh one is already at hand: one narrow database
         read, never a call to Recall, so it may run where waiting is not allowed. None means:
         ask `video`."""
-        recording_id = self.recordings.playable_by_token(token) if _plausible(token) else None
+        now = self.clock()
+        recording_id = self.recordings.playable_by_token(token, now) if _plausible(token) else None
         if recording_id is None:
             return None
         with self._lock:
             cached = self._cache.get((recording_id, part))
-        if cached is None or cached[1] - self.clock() <= COMFORT_MARGIN:
+        if cached is None or cached[1] - now <= COMFORT_MARGIN:
             return None
         return cached[0]
 
@@ -118,6 +124,9 @@ class MediaLinks:
         if rec.state != State.READY:
             raise NotReady("The video isn't ready yet.", rec)
         now = self.clock()
+        if rec.retention.expired(now):
+            # Recall deletes the media at the end of its retention: no need to ask it.
+            raise Expired(f"This recording expired on {rec.retention.expires_at:%d %b %Y}.", rec)
         with self._lock:
             cached = self._cache.get((rec.id, part))
         if cached and cached[1] - now > COMFORT_MARGIN:

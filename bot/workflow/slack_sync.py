@@ -125,7 +125,8 @@ class SlackSync:
         if rec.slack.status_ts and key == rec.slack.status_key:
             return rec
         video = None
-        if rec.state == State.READY and not self.links.durable(rec) and not rec.sharing.deleted_at:
+        gone = rec.sharing.deleted_at or rec.retention.expired(now)
+        if rec.state == State.READY and not self.links.durable(rec) and not gone:
             # No public address of our own: show Recall's link, fresh, with its expiry.
             fresh = report if report is not None and report.has_video else fetch_video(rec)
             url = fresh.download_url or ""
@@ -230,4 +231,6 @@ def _due_alerts(rec: Recording) -> list[str]:
         due.append("waiting_room")
     if rec.state == State.IN_CALL and rec.recall.status == "recording_permission_denied":
         due.append("permission_denied")
+    if rec.stop.from_meeting_chat:
+        due.append("chat_stop")  # someone in the meeting asked it to leave: say who
     return [alert for alert in due if alert not in rec.slack.alerts]

@@ -63,7 +63,9 @@ def test_create_bot_request_is_what_recall_documents(app: App) -> None:
     assert create.json["recording_config"] == {
         "video_mixed_mp4": {},
         "video_mixed_layout": "speaker_view",
+        "retention": {"type": "timed", "hours": 168},  # RECORDING_RETENTION_HOURS' default
     }
+    assert create.json["chat"]["on_bot_join"]["send_to"] == "everyone"  # the consent notice
     assert create.json["metadata"]["slack_channel"] == "C0CHAN1"
     errors = [e.message for e in create_bot_validator().iter_errors(create.json)]
     assert errors == []

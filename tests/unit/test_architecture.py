@@ -2,7 +2,7 @@
 cycles (type-only imports included), modules small enough to read in one sitting.
 
     bot.model                       the recording and its rules: plain data, no I/O
-    bot.recall  bot.slack  bot.store   talking to Recall, to Slack, to SQLite (siblings)
+    bot.recall  bot.slack  bot.store  bot.zoom   talking to Recall, Slack, SQLite, Zoom (siblings)
     bot.workflow                    what happens after /record
     bot.web     handlers            the web app; Bolt's listeners
     bot.app                         settings, logging, wiring, the scheduler, the CLI
@@ -24,6 +24,7 @@ LAYERS = {
     "bot.recall": 1,
     "bot.slack": 1,
     "bot.store": 1,
+    "bot.zoom": 1,
     "bot.workflow": 2,
     "bot.web": 3,
     "handlers": 3,

@@ -106,6 +106,8 @@ FATAL_SUB_CODES = [
     "google_meet_watermark_kicked",
     "zoom_another_meeting_in_progress",
     "microsoft_teams_captcha_error",
+    # Zoom's on-behalf-of rule (since March 2, 2026), seen in reports of Recall's bots
+    "zoom_obf_user_not_in_meeting",
 ]
 
 # §6.3

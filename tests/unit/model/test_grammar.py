@@ -454,3 +454,29 @@ def test_words_split_exactly_as_shlex_would(text: str) -> None:
     except ValueError:
         got = "unbalanced"
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("connect zoom", commands.ConnectCommand("zoom")),
+        ("Connect  ZOOM", commands.ConnectCommand("zoom")),
+        ("disconnect zoom", commands.DisconnectCommand("zoom")),
+    ],
+)
+def test_connect_and_disconnect_zoom(text: str, command: object) -> None:
+    assert commands.parse_command(text, NOW) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("connect", "Usage: `/record connect zoom`."),
+        ("connect teams", "Usage: `/record connect zoom`."),
+        ("disconnect zoom now", "Usage: `/record disconnect zoom`."),
+    ],
+)
+def test_connect_needs_a_service_it_knows(text: str, usage: str) -> None:
+    with pytest.raises(commands.CommandError) as caught:
+        commands.parse_command(text, NOW)
+    assert str(caught.value) == usage

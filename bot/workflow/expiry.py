@@ -1,0 +1,78 @@
+"""The end of a recording's retention: Recall deletes the media `retention_hours` after the
+recording is done (Recall's "Storage and Data Retention": the clock starts when the recording's
+status becomes done, right after the meeting ends), so the moment is known as soon as the
+recording is ready.
+
+- From that moment the link answers 410 without asking Recall (bot/workflow/media_links.py).
+- The scheduler's expiry sweep (bot/app/scheduler.py) makes such recordings due once; their
+  step (`note_expiry`) deletes the transcript with the video and edits the status message to
+  say the recording expired, then marks it told, so it happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.model.lifecycle import Cause, State
+from bot.model.recording import Recording
+from bot.recall.errors import RecallError
+from bot.slack.errors import SlackUnavailable
+from bot.store.recordings import Recordings
+from bot.workflow.context import StepContext
+from bot.workflow.slack_sync import WorkspaceBlocked
+
+log = logging.getLogger(__name__)
+
+
+def expiry_columns(rec: Recording, changes: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """When a recording that just became ready expires (nothing for kept-forever media)."""
+    if rec.retention.kind != "timed" or not rec.retention.hours:
+        return {}
+    ended = changes.get("recording_ended_at") or rec.recall.ended_at or now
+    return {"expires_at": ended + timedelta(hours=rec.retention.hours)}
+
+
+def due(rec: Recording, now: datetime) -> bool:
+    """Has its retention run out, with the status message not yet saying so?"""
+    return (
+        rec.state == State.READY
+        and rec.retention.expired(now)
+        and rec.retention.expiry_noted_at is None
+        and rec.sharing.deleted_at is None
+    )
+
+
+def make_expired_due(
+    recordings: Recordings, work_on_soon: Callable[[str], None], now: datetime
+) -> int:
+    """The scheduler's sweep: each recording past its expiry, not yet told, is worked on now."""
+    expired = recordings.make_expired_due(now)
+    for recording_id in expired:
+        work_on_soon(recording_id)
+    return len(expired)
+
+
+def note_expiry(ctx: StepContext, rec: Recording, now: datetime) -> None:
+    """Inside a claimed step: the transcript goes with the video, and Slack is told, once."""
+    delete_transcript(ctx, rec)
+    try:
+        ctx.slack.sync(rec, now, None, fetch_video=ctx.fetch_video)
+    except WorkspaceBlocked as exc:
+        ctx.recordings.save(rec, now, next_poll_at=exc.until)
+        return
+    except (SlackUnavailable, RecallError) as exc:
+        ctx.retry_later(rec, now, exc)
+        return
+    log.info("recording %s: expired; the status message says so", rec.id)
+    ctx.recordings.note(rec, now, Cause("expired"), expiry_noted_at=now, next_poll_at=None)
+
+
+def delete_transcript(ctx: StepContext, rec: Recording) -> None:
+    """Delete the recording's transcript along with its expired video.
+
+    Transcripts are not kept by this app yet: when they are, their repository's delete for
+    this recording is called here, so an expired recording leaves no words behind either."""
+    return None
