@@ -100,6 +100,10 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_state_secret: str | None = None
+    # GET /metrics wants this as a bearer token when it is set.
+    metrics_token: str | None = None
+    # `text` (one line per event) or `json` (one JSON object per line, for hosts that index).
+    log_format: str = "text"
 
     @property
     def slack_mode(self) -> str:
@@ -187,6 +191,13 @@ class Settings:
         if port and (port != int(port) or not 0 < port < 65536):
             problems.append("PORT must be a whole number between 1 and 65535")
 
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token and (len(metrics_token) < 16 or any(c.isspace() for c in metrics_token)):
+            problems.append("METRICS_TOKEN must be at least 16 characters, without spaces")
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            problems.append(f"LOG_FORMAT must be text or json (got {log_format!r})")
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -220,6 +231,8 @@ class Settings:
                 for d in (get("SLACK_UNFURL_DOMAINS") or "").split(",")
                 if d.strip()
             ),
+            metrics_token=metrics_token,
+            log_format=log_format,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -232,6 +245,7 @@ class Settings:
             self.slack_app_token,
             self.slack_client_secret,
             self.slack_state_secret,
+            self.metrics_token,
         )
         return tuple(s for s in values if s)
 

@@ -330,9 +330,11 @@ def _uvicorn_name(record: logging.LogRecord) -> bool:
     return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> RedactingFormatter:
+def configure_logging(
+    level: str, secrets: Iterable[str], formatter_class: type[RedactingFormatter] | None = None
+) -> RedactingFormatter:
     """Send every record to stderr through the rules of this module; `level` is LOG_LEVEL."""
-    formatter = RedactingFormatter(secrets=secrets)
+    formatter = (formatter_class or RedactingFormatter)(secrets=secrets)
     root = logging.getLogger()
     root.setLevel(level)
     debug = root.getEffectiveLevel() <= logging.DEBUG

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
 from bot.app.config import Settings
+from bot.app.metrics import Metrics
 from bot.app.scheduler import Scheduler
 from bot.app.slack_app import SlackConnection, build_slack_app
 from bot.model.times import utcnow
@@ -39,6 +41,7 @@ from bot.workflow.housekeeping import forget_what_no_longer_matters
 from bot.workflow.intake import Intake
 from bot.workflow.media_links import MediaLinks
 from bot.workflow.polling import PollJob
+from bot.workflow.recovery import DEFAULT_DAYS, Recovery, RecoveryReport
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
@@ -66,6 +69,11 @@ class Runtime:
         self.settings = settings
         self.clock = clock
         self.store = Store(settings.database_path)
+        # On the app's clock, so a test's simulated minutes refill it like real ones.
+        budget = RateBudget(
+            settings.recall_rate_share, clock=lambda: clock().timestamp(), sleep=sleep
+        )
+        self.metrics = Metrics(self.store, budget)
         self.recall = RecallClient(
             make_http_client(
                 settings.recall_api_base_url,
@@ -73,11 +81,11 @@ class Runtime:
                 recall_transport,
                 recall_timeout,
             ),
-            # On the app's clock, so a test's simulated minutes refill it like real ones.
-            RateBudget(settings.recall_rate_share, clock=lambda: clock().timestamp(), sleep=sleep),
+            budget,
+            on_call=self.metrics.recall_call,
         )
         self.clients, connection = _connect_to_slack(settings, self.store, clock)
-        self.notifier = SlackNotifier(self.clients)
+        self.notifier = SlackNotifier(self.clients, on_post=self.metrics.slack_post)
         self.users = SlackDirectory(self.clients)
         self.workers = Workers()
         policy = _policy(settings)
@@ -86,7 +94,9 @@ class Runtime:
             StepContext(
                 recordings=self.store.recordings,
                 recall=self.recall,
-                slack=SlackSync(self.store, self.notifier, links),
+                slack=SlackSync(
+                    self.store, self.notifier, links, on_ready_notice=self.metrics.ready_notice
+                ),
                 users=self.users,
                 policy=policy,
                 sleep=sleep,
@@ -106,9 +116,14 @@ class Runtime:
                 self.store.webhook_deliveries,
                 self.steps.soon,
                 clock,
+                on_delivery=self.metrics.webhook_delivery,
             )
             if settings.recall_webhook_secret
             else None
+        )
+        self._stopping = threading.Event()
+        self.recovery = Recovery(
+            self.recall, self.store, policy, clock, sleep, should_stop=self._stopping.is_set
         )
         self.poll_job = PollJob(self.steps, self.survey, clock)
         self.scheduler = Scheduler(
@@ -133,6 +148,22 @@ class Runtime:
     def signing_secret(self) -> str | None:
         return self.settings.slack_signing_secret
 
+    @property
+    def metrics_token(self) -> str | None:
+        return self.settings.metrics_token
+
+    def metrics_text(self) -> tuple[bytes, str]:
+        return self.metrics.exposition()
+
+    def command_answered(self, seconds: float) -> None:
+        self.metrics.command_answered(seconds)
+
+    def recover(self, days: float = DEFAULT_DAYS) -> RecoveryReport:
+        """Rebuild the recordings of the last `days` days from Recall and Slack."""
+        report = self.recovery.run(days)
+        self.metrics.recordings_rebuilt(len(report.rebuilt))
+        return report
+
     def _listener_services(self, app: App) -> Services:
         self.listener_services = Services(
             intake=self.intake,
@@ -147,6 +178,16 @@ class Runtime:
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
         self.store.migrate()
+        if self.store.recoveries.nothing_yet():
+            # A new database, or a lost one (a host whose disk does not survive restarts):
+            # what Recall and Slack know comes back, in the background.
+            log.warning(
+                "the database holds no recordings: rebuilding the last %g days' from Recall",
+                DEFAULT_DAYS,
+            )
+            if self.settings.slack_mode == "oauth":
+                log.warning(OAUTH_NOT_REBUILT)
+            self.workers.submit(self.recover, "rebuilding recordings from Recall")
         if not self.settings.public_base_url:
             log.warning(
                 "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own link, "
@@ -197,6 +238,7 @@ class Runtime:
         expires, then another process (or the next start) resumes it.
         """
         deadline = time.monotonic() + timeout
+        self._stopping.set()  # a rebuild in progress stops between two pages
         if self.socket_mode is not None:
             self.socket_mode.close()
         self.scheduler.shutdown()
@@ -206,6 +248,13 @@ class Runtime:
         self.workers.wait(max(0.0, deadline - time.monotonic()))
         self.recall.close()
 
+
+OAUTH_NOT_REBUILT = (
+    "Not rebuilt: the app's installations in Slack workspaces (OAuth mode) live only in the "
+    "database. Each workspace must install the app again at /slack/install; until then nothing "
+    "is posted there (recordings are followed, and their links work). Keep DATABASE_PATH on a "
+    "persistent disk in this mode."
+)
 
 SLACK_MODES = {
     "http": "one workspace, HTTP",

@@ -193,3 +193,14 @@ def add_recording_events(db: Database) -> None:
         not_null={"recording_id", "at", "to_state", "cause"},
     )
     db["recording_events"].create_index(["recording_id", "id"])
+
+
+@migrations()
+def add_recoveries(db: Database) -> None:
+    # Each rebuild of recordings from Recall and Slack (bot/store/recoveries.py): a database
+    # that has neither recordings nor a rebuild behind it is new, or was lost.
+    db["recoveries"].create(
+        {"id": int, "ran_at": str, "days": float, "bots_seen": int, "rebuilt": int},
+        pk="id",
+        not_null={"ran_at"},
+    )

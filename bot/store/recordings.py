@@ -98,6 +98,28 @@ class Recordings(RecordingQueries):
             )
         return recording(row), True
 
+    def add_rebuilt(
+        self, now: datetime, state: State, cause: Cause, **fields: Any
+    ) -> Recording | None:
+        """Put back a recording rebuilt from Recall after the database was lost, with a history
+        that says so: asked for (when and by whom its bot says), then rebuilt in `state`. None
+        if it is here already (its id, its bot or its link token)."""
+        if not may_move(State.REQUESTED, state):
+            raise ValueError(f"a recording cannot be rebuilt as {state}")
+        row = {"state": state.value, "updated_at": ts(now), **column_values(fields)}
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        with self._database.transaction() as db:
+            added = db.conn.execute(
+                f"INSERT OR IGNORE INTO recordings ({columns}) VALUES ({marks})", row
+            ).rowcount
+            if added:
+                asked = Cause("requested", by=row["user_id"])
+                asked_at = fields["created_at"]
+                RecordingEvents.append(db.conn, row["id"], asked_at, None, State.REQUESTED, asked)
+                RecordingEvents.append(db.conn, row["id"], now, State.REQUESTED, state, cause)
+        return recording(row) if added else None
+
     def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
         """Claim one recording if it is due and nobody holds it."""
         claimed, _ = self._claim(f"id = :id AND {_DUE}", {"id": recording_id}, now, lease)
