@@ -12,8 +12,10 @@ state its bot is in, with a history that says it was rebuilt. Other apps' bots a
 left alone: nothing is ever asked of them. The pages are read within the rate budget, leaving
 `LIST_RESERVE` list calls in it for the poller, and waiting whenever it is spent.
 
-A rebuilt recording is due shortly after (`REBUILT_GRACE`, time for a process that was just
-stopped to finish its last step), marked so that its first step finds its Slack messages again
+A rebuilt recording is due only after `REBUILT_GRACE`: a host that restarts a process starts
+the new one as it tells the old one to stop, and gives the old one up to 30 seconds (Heroku's
+"Dyno Shutdown Behavior"); whatever the old one still posts is then there to be found. It is
+marked so that its first step finds its Slack messages again
 before anything is posted (bot/workflow/rediscovery.py). From there it is an ordinary recording:
 open ones are followed to their one notice, and their links work again.
 
@@ -54,7 +56,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DAYS = 7.0
 # List calls left in the budget for the poller while the pages are read.
 LIST_RESERVE = 4
-REBUILT_GRACE = timedelta(seconds=10)
+REBUILT_GRACE = timedelta(seconds=30)
 # A page Recall would not give, tried this many times before the rebuild gives up.
 PAGE_ATTEMPTS = 5
 _TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
