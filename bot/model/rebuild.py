@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from bot.model.lifecycle import Outcome, State, advance, decide
 from bot.model.report import BotReport
 
+# The mark a rebuilt recording carries (its `pending_post`) until its Slack messages have been
+# looked for: nothing is posted for it before (bot/workflow/rediscovery.py).
+REBUILT_POST = "rebuilt"
 # A join time this far after the request means the recording was scheduled (`--at`); closer,
 # it is the request's own time, which every bot of ours carries (bot/recall/payload.py).
 SCHEDULED_AFTER = timedelta(minutes=1)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.model.lifecycle import Cause, State, may_move
+from bot.model.rebuild import REBUILT_POST
 from bot.model.recording import Recording
 from bot.store.database import Database
 from bot.store.migrations import SHARE_TOKEN_BYTES
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 _DUE = (
     "next_poll_at IS NOT NULL AND next_poll_at <= :now "
     "AND (leased_until IS NULL OR leased_until <= :now)"
+)
+# Due now; but a rebuilt recording keeps its grace: a process just stopped may still be posting
+# about it (bot/workflow/recovery.py).
+_DUE_NOW = (
+    f"next_poll_at = CASE WHEN pending_post = '{REBUILT_POST}' AND next_poll_at > :now "
+    "THEN next_poll_at ELSE :now END"
 )
 
 
@@ -238,14 +245,14 @@ class Recordings(RecordingQueries):
         if event.needs_fetch:
             changed = self._database.write(
                 "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
-                "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
+                f"{_DUE_NOW} WHERE id = :id AND finished_at IS NULL",
                 {"now": ts(now), "id": recording_id},
             )
             return changed == 1
         at = ts(event.at) if event.at else ts(now)
         changed = self._database.write(
             "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
-            "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
+            f"hook_seq = COALESCE(hook_seq, 0) + 1, {_DUE_NOW} "
             "WHERE id = :id AND finished_at IS NULL "
             "AND (hook_at IS NULL OR hook_at < :at) "
             "AND (recall_status_at IS NULL OR recall_status_at < :at)",

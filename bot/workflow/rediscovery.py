@@ -20,13 +20,15 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from bot.model.rebuild import REBUILT_POST
 from bot.model.recording import Recording
 from bot.slack.posting import SlackNotifier
 from bot.store.recordings import Recordings
 
 log = logging.getLogger(__name__)
 
-REBUILT_POST = "rebuilt"
+__all__ = ["REBUILT_POST", "rediscover"]
+
 # Never what a status message's fingerprint is: the found message is edited at once.
 STALE_STATUS = "rebuilt"
 

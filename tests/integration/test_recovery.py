@@ -4,19 +4,22 @@ other apps' bots left alone; the pages read within the rate budget."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
 from bot.workflow.recovery import LIST_RESERVE
 from tests.conftest import App
 from tests.fakes.recall_shapes import iso, now
+from tests.integration.test_recall_webhooks import SECRET, payload
 
 PUBLIC = "https://rec.example.com"
 MEETINGS = [f"https://us02web.zoom.us/j/8123456789{n}?pwd=abc" for n in range(6)]
@@ -268,3 +271,31 @@ def test_many_pages_are_read_within_the_rate_budget(
     took = after.clock() - started
     assert took >= timedelta(seconds=(25 - (12 - LIST_RESERVE)) / 0.8 - 1)
     assert after.runtime.recall._budget.buckets["list"].wait_time() == 0  # poller's share left
+
+
+def test_webhook_news_waits_for_the_rebuilt_recordings_grace(
+    make_app: Callable[..., App],
+) -> None:
+    before = make_app(public_base_url=PUBLIC, recall_webhook_secret=SECRET)
+    rec = record(before, 0)
+    lose_the_database(before)
+    after = make_app(public_base_url=PUBLIC, recall_webhook_secret=SECRET)
+    after.runtime.recover()
+    calls = len(after.slack.calls)
+
+    after.recall.run_meeting(rec.recall.bot_id)
+    body = json.dumps(payload("bot.done", rec.recall.bot_id))
+    signed = Webhook(SECRET).sign(msg_id="msg_1", timestamp=datetime.now(UTC), data=body)
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(int(datetime.now(UTC).timestamp())),
+        "webhook-signature": signed,
+    }
+    answer = httpx.post(f"{after.url}/recall/webhook", content=body, headers=headers)
+    assert answer.json() == {"result": "ok"}
+    assert after.runtime.workers.wait(10)
+
+    assert len(after.slack.calls) == calls  # noted, but the old process may still be posting
+    after.poll(seconds=31)
+    assert kinds(after, "notice:ready") == Counter({rec.id: 1})
+    assert kinds(after, "status") == Counter({rec.id: 1})
