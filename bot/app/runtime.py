@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 # SIGTERM to exit: running steps get this long to finish, well within the 30 s a Procfile host
 # allows before SIGKILL.
 STOP_TIMEOUT = 8.0
+# A rebuild at start that Recall cut short is tried again after this long.
+RECOVERY_RETRY_SECONDS = 300.0
 
 
 class Runtime:
@@ -164,6 +166,13 @@ class Runtime:
         self.metrics.recordings_rebuilt(len(report.rebuilt))
         return report
 
+    def _recover_at_start(self) -> None:
+        """Until Recall has been read to the end: an outage at start must not leave the
+        rebuild half done (what came back before it is kept; the next run adds the rest)."""
+        while self.recover().trouble is not None:
+            if self._stopping.wait(RECOVERY_RETRY_SECONDS):
+                return
+
     def _listener_services(self, app: App) -> Services:
         self.listener_services = Services(
             intake=self.intake,
@@ -182,12 +191,13 @@ class Runtime:
             # A new database, or a lost one (a host whose disk does not survive restarts):
             # what Recall and Slack know comes back, in the background.
             log.warning(
-                "the database holds no recordings: rebuilding the last %g days' from Recall",
+                "the database is new or was lost: rebuilding the recordings of the last %g "
+                "days from Recall and Slack",
                 DEFAULT_DAYS,
             )
             if self.settings.slack_mode == "oauth":
                 log.warning(OAUTH_NOT_REBUILT)
-            self.workers.submit(self.recover, "rebuilding recordings from Recall")
+            self.workers.submit(self._recover_at_start, "rebuilding recordings from Recall")
         if not self.settings.public_base_url:
             log.warning(
                 "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own link, "

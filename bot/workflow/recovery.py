@@ -124,7 +124,10 @@ class Recovery:
             if not isinstance(found, str) or not found:
                 break
             next_page = found
-        self._store.recoveries.note(now, days, report.bots_seen, len(report.rebuilt))
+        # Only a rebuild read to the end counts: one that Recall cut short before anything came
+        # back leaves the database new, and the next start tries again.
+        if report.complete:
+            self._store.recoveries.note(now, days, report.bots_seen, len(report.rebuilt))
         log.info("rebuild from Recall: %s", report.summary())
         if report.trouble:
             log.error("rebuild from Recall stopped early: %s", report.trouble)

@@ -299,3 +299,20 @@ def test_webhook_news_waits_for_the_rebuilt_recordings_grace(
     after.poll(seconds=31)
     assert kinds(after, "notice:ready") == Counter({rec.id: 1})
     assert kinds(after, "status") == Counter({rec.id: 1})
+
+
+def test_a_rebuild_recall_cuts_short_says_so_and_is_tried_again(
+    before: App, make_app: Callable[..., App]
+) -> None:
+    rec = record(before, 0)
+    lose_the_database(before)
+    after = make_app(public_base_url=PUBLIC)
+    after.recall.inject("GET", r"^/api/v1/bot/$", 503, times=5)
+
+    cut_short = after.runtime.recover()
+
+    assert cut_short.rebuilt == [] and "Recall did not answer" in (cut_short.trouble or "")
+    assert after.runtime.store.recoveries.nothing_yet()  # the next start tries again
+    again = after.runtime.recover()
+    assert [r.id for r in again.rebuilt] == [rec.id] and again.trouble is None
+    assert not after.runtime.store.recoveries.nothing_yet()
