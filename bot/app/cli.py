@@ -5,11 +5,13 @@ slack-record poll-once   one poller pass, then exit (for hosts that run jobs fro
 slack-record list        recordings and their state, as a table
 slack-record check       is the configuration complete, and do Slack and Recall answer?
 slack-record migrate     create or upgrade the database, then exit
+slack-record recover     rebuild lost recordings from Recall and Slack (--days N)
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sqlite3
 import sys
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dotenv import load_dotenv
 
 from bot.app.config import ConfigError, Settings
+from bot.app.json_logs import JsonLinesFormatter
 from bot.app.logs import RedactingFormatter, configure_logging
 
 COMMANDS = {
@@ -48,6 +51,14 @@ COMMANDS = {
         "create or upgrade the database, then exit",
         "Apply pending schema migrations to DATABASE_PATH (serve does this by itself too).",
     ),
+    "recover": (
+        "rebuild lost recordings from Recall and Slack",
+        "Put back the recordings the database lacks (a lost or replaced database file) from "
+        "the Recall bots of the last days whose metadata names slack-record: their state, "
+        "their links, and, once `serve` runs, their Slack messages. Other apps' bots are left "
+        "alone. serve does this by itself when it starts with an empty database. Prints what "
+        "it rebuilt; exits 1 if Recall could not be read to the end.",
+    ),
 }
 
 
@@ -60,7 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    formatter = configure_logging(settings.log_level, settings.secrets())
+    formatter = configure_logging(
+        settings.log_level,
+        settings.secrets(),
+        JsonLinesFormatter if settings.log_format == "json" else None,
+    )
+    if args.handler is not _serve and not args.verbose:
+        _keep_the_terminal_for_the_command()
     try:
         return int(args.handler(settings, formatter, args))
     except (sqlite3.Error, OSError) as exc:
@@ -84,10 +101,23 @@ def build_parser() -> argparse.ArgumentParser:
         "list": _list,
         "check": _check,
         "migrate": _migrate,
+        "recover": _recover,
     }
     for name, (summary, description) in COMMANDS.items():
         command = commands.add_parser(name, help=summary, description=description)
         command.set_defaults(handler=handlers[name])
+        command.add_argument(
+            "--verbose",
+            action="store_true",
+            help="also show the log: the app's progress and its libraries' messages",
+        )
+        if name == "recover":
+            command.add_argument(
+                "--days",
+                type=_positive_number,
+                default=None,
+                help="how far back to look, in days (default 7: Recall's default retention)",
+            )
         if name == "list":
             command.add_argument(
                 "--limit",
@@ -145,7 +175,8 @@ def _check(settings: Settings, _formatter: RedactingFormatter, _args: argparse.N
 
     findings = check(settings)
     for finding in findings:
-        print(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.subject}: {finding.words}")
+        mark = "FAIL" if not finding.ok else "WARN" if finding.warning else "ok  "
+        print(f"{mark}  {finding.subject}: {finding.words}")
     return 0 if all(f.ok for f in findings) else 1
 
 
@@ -157,6 +188,38 @@ def _migrate(settings: Settings, _formatter: RedactingFormatter, _args: argparse
     store.close()
     print(f"Database ready at {settings.database_path}")
     return 0
+
+
+def _recover(settings: Settings, _formatter: RedactingFormatter, args: argparse.Namespace) -> int:
+    from bot.app.operations import recover_and_report
+
+    return recover_and_report(settings, args.days)
+
+
+class _OnlyOurTrouble(logging.Filter):
+    """The app's own warnings and errors; nothing from libraries, no progress lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name.startswith(("bot.", "handlers."))
+        return ours and record.levelno >= logging.WARNING
+
+
+def _keep_the_terminal_for_the_command() -> None:
+    """An operator command's output is its own words. Library lines (slack_sdk logs an ERROR
+    of its own when Slack is unreachable, which `check` already says in plain words) and the
+    app's progress go to the terminal only with --verbose."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_OnlyOurTrouble())
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of days above 0 (got {text!r})")
+    return value
 
 
 def _positive(text: str) -> int:

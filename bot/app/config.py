@@ -104,6 +104,10 @@ class Settings:
     slack_state_secret: str | None = None
     # Consent notice, stop phrase, retention, Zoom (bot/app/meeting_settings.py).
     meeting: MeetingSettings = field(default_factory=MeetingSettings)
+    # GET /metrics wants this as a bearer token when it is set.
+    metrics_token: str | None = None
+    # `text` (one line per event) or `json` (one JSON object per line, for hosts that index).
+    log_format: str = "text"
 
     @property
     def slack_mode(self) -> str:
@@ -192,6 +196,13 @@ class Settings:
             problems.append("PORT must be a whole number between 1 and 65535")
         meeting = read_meeting_settings(get, public_base_url, problems)
 
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token and (len(metrics_token) < 16 or any(c.isspace() for c in metrics_token)):
+            problems.append("METRICS_TOKEN must be at least 16 characters, without spaces")
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            problems.append(f"LOG_FORMAT must be text or json (got {log_format!r})")
+
         if problems:
             raise ConfigError(problems)
         return cls(
@@ -226,6 +237,8 @@ class Settings:
                 if d.strip()
             ),
             meeting=meeting,
+            metrics_token=metrics_token,
+            log_format=log_format,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -239,6 +252,7 @@ class Settings:
             self.slack_client_secret,
             self.slack_state_secret,
             self.meeting.zoom_client_secret,
+            self.metrics_token,
         )
         return tuple(s for s in values if s)
 

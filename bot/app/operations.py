@@ -25,6 +25,7 @@ class Finding:
     subject: str
     ok: bool
     words: str
+    warning: bool = False  # works, but not as well as it should: printed as WARN
 
 
 def poll_once_and_report(settings: Settings) -> int:
@@ -112,6 +113,7 @@ def check(settings: Settings) -> list[Finding]:
                 True,
                 "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own links, "
                 "which stop working after about 5 hours",
+                warning=True,
             )
         )
     if settings.recall_webhook_secret:
@@ -122,6 +124,22 @@ def check(settings: Settings) -> list[Finding]:
     if zoom := check_zoom(settings):
         findings.append(Finding("Zoom", zoom.ok, zoom.words))
     return findings
+
+
+def recover_and_report(settings: Settings, days: float | None) -> int:
+    """`recover`: rebuild what the database lacks from Recall; print it; the exit status."""
+    from bot.app.recover_report import report_lines
+    from bot.app.runtime import Runtime  # builds the whole app: only when this command runs
+    from bot.workflow.recovery import DEFAULT_DAYS
+
+    runtime = Runtime(settings)
+    runtime.store.migrate()
+    try:
+        report = runtime.recover(days or DEFAULT_DAYS)
+    finally:
+        runtime.stop()
+    print("\n".join(report_lines(report, settings.slack_mode)))
+    return 0 if report.trouble is None else 1
 
 
 def _mode_words(settings: Settings) -> str:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,22 +20,19 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
 from bot.app.config import Settings
+from bot.app.metrics import Metrics
 from bot.app.scheduler import Scheduler
-from bot.app.slack_app import SlackConnection, build_slack_app
-from bot.model.consent import MeetingPolicy
+from bot.app.settings_wiring import connect_to_slack, recorder_policy, zoom_connections
+from bot.app.slack_app import build_slack_app
 from bot.model.times import utcnow
 from bot.recall.client import DEFAULT_TIMEOUT, RecallClient, make_http_client
-from bot.recall.payload import BotDefaults
 from bot.recall.rate_budget import RateBudget
 from bot.recall.webhooks import WebhookVerifier
-from bot.slack.clients import Installations, OneWorkspace, SlackClients, background_client
 from bot.slack.directory import SlackDirectory
-from bot.slack.install import installation_store, oauth_settings
 from bot.slack.posting import SlackNotifier
 from bot.slack.status_message import LinkStyle
 from bot.store import Store
-from bot.store.oauth_states import SignedStateStore
-from bot.workflow.context import RecorderPolicy, StepContext
+from bot.workflow.context import StepContext
 from bot.workflow.controls import Controls
 from bot.workflow.expiry import make_expired_due
 from bot.workflow.housekeeping import forget_what_no_longer_matters
@@ -42,15 +40,13 @@ from bot.workflow.intake import Intake
 from bot.workflow.media_links import MediaLinks
 from bot.workflow.meeting_chat import MeetingChat
 from bot.workflow.polling import PollJob
+from bot.workflow.recovery import DEFAULT_DAYS, Recovery, RecoveryReport
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
 from bot.workflow.webhook_intake import WebhookIntake
 from bot.workflow.workers import Workers
-from bot.workflow.zoom_connections import ZoomConnections, ZoomSetup
-from bot.zoom.api import ZoomApi
 from bot.zoom.http import make_http_client as make_zoom_http_client
-from bot.zoom.oauth import ZoomOAuth
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -58,6 +54,8 @@ log = logging.getLogger(__name__)
 # SIGTERM to exit: running steps get this long to finish, well within the 30 s a Procfile host
 # allows before SIGKILL.
 STOP_TIMEOUT = 8.0
+# A rebuild at start that Recall cut short is tried again after this long.
+RECOVERY_RETRY_SECONDS = 300.0
 
 
 class Runtime:
@@ -73,6 +71,11 @@ class Runtime:
         self.settings = settings
         self.clock = clock
         self.store = Store(settings.database_path)
+        # On the app's clock, so a test's simulated minutes refill it like real ones.
+        budget = RateBudget(
+            settings.recall_rate_share, clock=lambda: clock().timestamp(), sleep=sleep
+        )
+        self.metrics = Metrics(self.store, budget)
         self.recall = RecallClient(
             make_http_client(
                 settings.recall_api_base_url,
@@ -80,20 +83,22 @@ class Runtime:
                 recall_transport,
                 recall_timeout,
             ),
-            # On the app's clock, so a test's simulated minutes refill it like real ones.
-            RateBudget(settings.recall_rate_share, clock=lambda: clock().timestamp(), sleep=sleep),
+            budget,
+            on_call=self.metrics.recall_call,
         )
-        self.clients, connection = _connect_to_slack(settings, self.store, clock)
-        self.notifier = SlackNotifier(self.clients)
+        self.clients, connection = connect_to_slack(settings, self.store, clock)
+        self.notifier = SlackNotifier(self.clients, on_post=self.metrics.slack_post)
         self.users = SlackDirectory(self.clients)
         self.workers = Workers()
-        policy = _policy(settings)
+        policy = recorder_policy(settings)
         links = LinkStyle(settings.public_base_url, embed=settings.video_embed)
         self.steps = Steps(
             StepContext(
                 recordings=self.store.recordings,
                 recall=self.recall,
-                slack=SlackSync(self.store, self.notifier, links),
+                slack=SlackSync(
+                    self.store, self.notifier, links, on_ready_notice=self.metrics.ready_notice
+                ),
                 users=self.users,
                 policy=policy,
                 sleep=sleep,
@@ -114,6 +119,7 @@ class Runtime:
                 self.store.webhook_deliveries,
                 self.steps.soon,
                 clock,
+                on_delivery=self.metrics.webhook_delivery,
             )
             if settings.recall_webhook_secret
             else None
@@ -122,7 +128,11 @@ class Runtime:
             self.store.recordings, settings.meeting.chat_stop_phrase, self.steps.soon, clock
         )
         self.zoom_http = make_zoom_http_client() if settings.meeting.zoom_on else None
-        self.zoom = _zoom_connections(settings, self.store, self.zoom_http, clock)
+        self.zoom = zoom_connections(settings, self.store, self.zoom_http, clock)
+        self._stopping = threading.Event()
+        self.recovery = Recovery(
+            self.recall, self.store, policy, clock, sleep, should_stop=self._stopping.is_set
+        )
         self.poll_job = PollJob(self.steps, self.survey, clock)
         self.scheduler = Scheduler(
             poll=self.poll_job,
@@ -147,6 +157,29 @@ class Runtime:
     def signing_secret(self) -> str | None:
         return self.settings.slack_signing_secret
 
+    @property
+    def metrics_token(self) -> str | None:
+        return self.settings.metrics_token
+
+    def metrics_text(self) -> tuple[bytes, str]:
+        return self.metrics.exposition()
+
+    def command_answered(self, seconds: float) -> None:
+        self.metrics.command_answered(seconds)
+
+    def recover(self, days: float = DEFAULT_DAYS) -> RecoveryReport:
+        """Rebuild the recordings of the last `days` days from Recall and Slack."""
+        report = self.recovery.run(days)
+        self.metrics.recordings_rebuilt(len(report.rebuilt))
+        return report
+
+    def _recover_at_start(self) -> None:
+        """Until Recall has been read to the end: an outage at start must not leave the
+        rebuild half done (what came back before it is kept; the next run adds the rest)."""
+        while self.recover().trouble is not None:
+            if self._stopping.wait(RECOVERY_RETRY_SECONDS):
+                return
+
     def _listener_services(self, app: App) -> Services:
         self.listener_services = Services(
             intake=self.intake,
@@ -162,6 +195,17 @@ class Runtime:
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
         self.store.migrate()
+        if self.store.recoveries.nothing_yet():
+            # A new database, or a lost one (a host whose disk does not survive restarts):
+            # what Recall and Slack know comes back, in the background.
+            log.warning(
+                "the database is new or was lost: rebuilding the recordings of the last %g "
+                "days from Recall and Slack",
+                DEFAULT_DAYS,
+            )
+            if self.settings.slack_mode == "oauth":
+                log.warning(OAUTH_NOT_REBUILT)
+            self.workers.submit(self._recover_at_start, "rebuilding recordings from Recall")
         if not self.settings.public_base_url:
             log.warning(
                 "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own link, "
@@ -212,6 +256,7 @@ class Runtime:
         expires, then another process (or the next start) resumes it.
         """
         deadline = time.monotonic() + timeout
+        self._stopping.set()  # a rebuild in progress stops between two pages
         if self.socket_mode is not None:
             self.socket_mode.close()
         self.scheduler.shutdown()
@@ -224,83 +269,15 @@ class Runtime:
             self.zoom_http.close()
 
 
+OAUTH_NOT_REBUILT = (
+    "Not rebuilt: the app's installations in Slack workspaces (OAuth mode) live only in the "
+    "database. Each workspace must install the app again at /slack/install; until then nothing "
+    "is posted there (recordings are followed, and their links work). Keep DATABASE_PATH on a "
+    "persistent disk in this mode."
+)
+
 SLACK_MODES = {
     "http": "one workspace, HTTP",
     "socket": "one workspace, Socket Mode",
     "oauth": "installable in many workspaces",
 }
-
-
-def _connect_to_slack(
-    settings: Settings, store: Store, clock: Callable[[], datetime]
-) -> tuple[SlackClients, SlackConnection]:
-    """Which tokens post for which workspace, and how Bolt authorizes Slack's requests."""
-    if settings.slack_mode != "oauth":
-        token = settings.slack_bot_token or ""
-        clients = OneWorkspace(background_client(token, settings.slack_api_url))
-        return clients, SlackConnection(
-            api_url=settings.slack_api_url,
-            signing_secret=settings.slack_signing_secret,
-            bot_token=token,
-        )
-    installations = installation_store(settings.database_path, settings.slack_client_id or "")
-    oauth = oauth_settings(
-        client_id=settings.slack_client_id or "",
-        client_secret=settings.slack_client_secret or "",
-        public_base_url=settings.public_base_url,
-        installations=installations,
-        states=SignedStateStore(settings.slack_state_secret or "", store.oauth_states, clock),
-    )
-    return Installations(installations, settings.slack_api_url), SlackConnection(
-        api_url=settings.slack_api_url, signing_secret=settings.slack_signing_secret, oauth=oauth
-    )
-
-
-def _policy(settings: Settings) -> RecorderPolicy:
-    return RecorderPolicy(
-        poll_interval=timedelta(seconds=settings.poll_interval_seconds),
-        deadline=timedelta(hours=settings.recording_deadline_hours),
-        recall_region=settings.recall_region,
-        sweep_interval=(
-            timedelta(seconds=settings.webhook_sweep_seconds)
-            if settings.recall_webhook_secret
-            else None
-        ),
-        bot=BotDefaults(
-            bot_name=settings.bot_name,
-            layout=settings.default_layout,
-            waiting_room_timeout=settings.waiting_room_timeout_seconds,
-            noone_joined_timeout=settings.noone_joined_timeout_seconds,
-            everyone_left_timeout=settings.everyone_left_timeout_seconds,
-            max_recording_seconds=settings.max_recording_minutes * 60,
-            public_base_url=settings.public_base_url,
-        ),
-        meeting=MeetingPolicy(
-            consent=settings.meeting.consent,
-            retention_hours=settings.meeting.retention_hours,
-            can_hear_chat=bool(settings.public_base_url),
-            zoom_on_behalf=settings.meeting.zoom_on,
-        ),
-    )
-
-
-def _zoom_connections(
-    settings: Settings, store: Store, http: httpx.Client | None, clock: Callable[[], datetime]
-) -> ZoomConnections | None:
-    """Connected Zoom accounts, when the app has Zoom credentials."""
-    meeting = settings.meeting
-    if http is None or not (meeting.zoom_client_id and meeting.zoom_client_secret):
-        return None
-    oauth = ZoomOAuth(
-        http,
-        client_id=meeting.zoom_client_id,
-        client_secret=meeting.zoom_client_secret,
-        base_url=meeting.zoom_oauth_base_url,
-        clock=clock,
-    )
-    setup = ZoomSetup(
-        oauth, ZoomApi(http, meeting.zoom_api_base_url), settings.public_base_url or ""
-    )
-    return ZoomConnections(
-        setup, store.zoom_accounts, store.zoom_handshakes, store.recordings, clock
-    )

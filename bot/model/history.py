@@ -57,7 +57,9 @@ def describe(event: RecordingEvent, name: Callable[[str], str] = lambda user: us
     if cause.kind == "requested":
         return f"{words}{by}"
     if event.to_state == State.FAILED:
-        return f"{words}: {explain(cause.detail, cause.sub_code).summary}"
-    if event.to_state == State.CANCELLED:
-        return f"{words}{by}"
+        words = f"{words}: {explain(cause.detail, cause.sub_code).summary}"
+    elif event.to_state == State.CANCELLED:
+        words = f"{words}{by}"
+    if cause.kind == "rebuilt":
+        return f"{words} (rebuilt from Recall and Slack after the database was lost)"
     return words

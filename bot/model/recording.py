@@ -5,7 +5,7 @@ each say one thing. Times are UTC datetimes; the store turns rows into these and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.model.lifecycle import State
 
@@ -138,6 +138,12 @@ class Retention:
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+    def expiry_after(self, ended: datetime) -> datetime | None:
+        """When Recall deletes media whose recording ended at `ended` (None: kept forever)."""
+        if self.kind != "timed" or not self.hours:
+            return None
+        return ended + timedelta(hours=self.hours)
 
 
 @dataclass(frozen=True)

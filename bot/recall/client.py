@@ -77,9 +77,17 @@ class RecallClient:
     to wait, exactly as if Recall had answered 429.
     """
 
-    def __init__(self, http: httpx.Client, budget: RateBudget | None = None):
+    def __init__(
+        self,
+        http: httpx.Client,
+        budget: RateBudget | None = None,
+        on_call: Callable[[str, str], None] | None = None,
+    ):
         self._http = http
         self._budget = budget
+        # Told of every call made: its endpoint class and its HTTP status (or `timeout`,
+        # `network`), for the app's metrics.
+        self._on_call = on_call or (lambda _kind, _status: None)
 
     def create_bot(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         # Someone is waiting for this bot: worth waiting a little for the budget.
@@ -93,13 +101,14 @@ class RecallClient:
     def leave_call(self, bot_id: str) -> dict[str, Any]:
         return self._call("POST", f"bot/{bot_id}/leave_call/", wait=5)
 
-    def list_bots(self, **filters: str | int | list[str]) -> dict[str, Any]:
-        """One page of List Bots: `{"count", "next", "previous", "results"}`."""
-        return self._call("GET", "bot/", params=filters, kind="list")
+    def list_bots(self, *, keep: int = 0, **filters: str | int | list[str]) -> dict[str, Any]:
+        """One page of List Bots: `{"count", "next", "previous", "results"}`. `keep`: list
+        tokens to leave in our budget for other work (see RateBudget.take)."""
+        return self._call("GET", "bot/", params=filters, kind="list", keep=keep)
 
-    def list_bots_page(self, next_url: str) -> dict[str, Any]:
+    def list_bots_page(self, next_url: str, *, keep: int = 0) -> dict[str, Any]:
         """A further page: Recall's `next` link, used as it is (it is opaque)."""
-        return self._call("GET", next_url, kind="list")
+        return self._call("GET", next_url, kind="list", keep=keep)
 
     def delete_media(self, bot_id: str) -> dict[str, Any]:
         """Permanently delete the bot's recordings at Recall."""
@@ -122,9 +131,10 @@ class RecallClient:
         params: dict[str, Any] | None = None,
         kind: str = "retrieve",
         wait: float = 0.0,
+        keep: int = 0,
     ) -> dict[str, Any]:
         if self._budget is not None:
-            delay = self._budget.take(kind, wait)
+            delay = self._budget.take(kind, wait, keep)
             if delay is not None and self._budget.paused(kind):
                 raise RecallRateLimited("Recall asked us to wait (429)", delay)
             if delay is not None:
@@ -134,11 +144,14 @@ class RecallClient:
             # Never send a body on GET: Recall's firewall answers 403.
             response = self._http.request(method, path, json=json, headers=headers, params=params)
         except httpx.TimeoutException as exc:
+            self._on_call(kind, "timeout")
             raise RecallUnavailable(
                 f"Recall did not answer in time ({type(exc).__name__})"
             ) from exc
         except httpx.TransportError as exc:
+            self._on_call(kind, "network")
             raise RecallUnavailable(f"could not reach Recall ({type(exc).__name__})") from exc
+        self._on_call(kind, str(response.status_code))
         if response.is_success:
             if response.status_code == 204 or not response.content:
                 return {}

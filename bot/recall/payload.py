@@ -52,6 +52,7 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
             "slack_team": recording.request.team_id,
             "slack_channel": recording.request.channel_id,
             "slack_user": recording.request.user_id,
+            **rebuild_metadata(recording),
         },
     }
     payload.update(bot_extras(recording, defaults.public_base_url))
@@ -59,4 +60,33 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
         payload["join_at"] = recording.request.join_at.astimezone(UTC).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ"
         )
+    else:
+        # A join time already past asks for a bot now, as none does (Recall's "What happens
+        # when the bot's join_at is in the past?"); it gives every bot of ours a join time,
+        # which is what List Bots' `join_at_after` filters on when a rebuild looks for them.
+        payload["join_at"] = recording.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return payload
+
+
+# Recall keeps at most this many characters per metadata value.
+METADATA_VALUE_LIMIT = 500
+
+
+def rebuild_metadata(recording: Recording) -> dict[str, str]:
+    """What a rebuild needs beyond the ids above, should the database be lost
+    (bot/workflow/recovery.py reads it back): when it was asked for, the durable link's token,
+    the meeting's identity, and the workspace's Grid org and domain. Recall shows metadata to
+    whoever holds the API key or receives the workspace's webhooks, who can fetch the video
+    from Recall anyway; the meeting link goes without its query (passcodes), which a bot that
+    already exists never needs again."""
+    request = recording.request
+    values = {
+        "requested_at": recording.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "link_token": recording.sharing.token,
+        "platform": request.platform,
+        "meeting_key": request.meeting_key,
+        "meeting_url": request.meeting_url.split("?", 1)[0].split("#", 1)[0],
+        "slack_enterprise": request.enterprise_id,
+        "slack_domain": request.team_domain,
+    }
+    return {key: value[:METADATA_VALUE_LIMIT] for key, value in values.items() if value}

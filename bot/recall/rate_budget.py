@@ -28,26 +28,38 @@ class TokenBucket:
         self._paused_until = 0.0
         self._lock = threading.Lock()
 
-    def wait_time(self) -> float:
-        """Seconds until a token is free (0 if one is free now)."""
+    def wait_time(self, keep: float = 0.0) -> float:
+        """Seconds until a token is free (0 if one is free now), leaving `keep` in the bucket."""
         with self._lock:
             now = self._refill()
             if now < self._paused_until:
                 return self._paused_until - now
-            return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+            needed = 1 + self._keep(keep)
+            return 0.0 if self._tokens >= needed else (needed - self._tokens) / self.rate
+
+    def remaining(self) -> float:
+        """The share of the bucket free now, 0 to 1 (0 while Recall's Retry-After lasts)."""
+        with self._lock:
+            now = self._refill()
+            return 0.0 if now < self._paused_until else self._tokens / self.capacity
 
     def paused(self) -> bool:
         """Still inside a Retry-After that Recall gave us?"""
         with self._lock:
             return self._refill() < self._paused_until
 
-    def try_take(self) -> bool:
+    def try_take(self, keep: float = 0.0) -> bool:
+        """Take a token if one is free beyond the `keep` that must stay for other work."""
         with self._lock:
             now = self._refill()
-            if now < self._paused_until or self._tokens < 1:
+            if now < self._paused_until or self._tokens < 1 + self._keep(keep):
                 return False
             self._tokens -= 1
             return True
+
+    def _keep(self, keep: float) -> float:
+        # Never more than the bucket can hold beside the token being taken.
+        return max(0.0, min(keep, self.capacity - 1))
 
     def pause(self, seconds: float) -> None:
         """Recall said 429: nobody calls this endpoint class for `seconds`."""
@@ -91,13 +103,15 @@ class RateBudget:
             for kind, limit in LIMITS_PER_MINUTE.items()
         }
 
-    def take(self, kind: str, wait: float = 0.0) -> float | None:
+    def take(self, kind: str, wait: float = 0.0, keep: float = 0.0) -> float | None:
         """Take a token, waiting up to `wait` seconds; None on success, else the seconds
-        until one would be free (the caller reschedules instead of calling Recall)."""
+        until one would be free (the caller reschedules instead of calling Recall). `keep`
+        tokens stay in the bucket for other work: a long walk through many pages uses it, so
+        the poller still finds a call's worth when it needs one."""
         bucket = self.buckets[kind]
         waited = 0.0
-        while not bucket.try_take():
-            delay = bucket.wait_time()
+        while not bucket.try_take(keep):
+            delay = bucket.wait_time(keep)
             if waited + delay > wait:
                 return max(delay, 0.01)
             self._sleep(delay)
@@ -109,3 +123,6 @@ class RateBudget:
 
     def paused(self, kind: str) -> bool:
         return self.buckets[kind].paused()
+
+    def remaining(self, kind: str) -> float:
+        return self.buckets[kind].remaining()

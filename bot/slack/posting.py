@@ -18,7 +18,8 @@ Failures surface as bot/slack/errors.py's exception tree.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,10 +37,12 @@ from bot.slack.errors import (
     GONE,
     UNREACHABLE,
     MessageGone,
+    SlackAuthRevoked,
     SlackUnavailable,
     error_code,
     translated,
 )
+from bot.slack.lookup import METADATA_EVENT, FoundPosts, find_posts
 from bot.slack.messages import Message
 
 if TYPE_CHECKING:
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-METADATA_EVENT = "slack_record"
+__all__ = ["METADATA_EVENT", "Delivery", "SlackNotifier"]
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,20 @@ class Delivery:
 
 
 class SlackNotifier:
-    def __init__(self, clients: SlackClients):
+    def __init__(
+        self, clients: SlackClients, on_post: Callable[[str, str], None] | None = None
+    ) -> None:
         self._clients = clients
+        # Told of every post and edit: its kind (status, alert, notice, edit, private) and its
+        # outcome (ok, rate_limited, revoked, gone, error), for the app's metrics.
+        self._on_post = on_post or (lambda _kind, _outcome: None)
 
     def post(self, recording: Recording, message: Message, kind: str) -> Delivery:
         """Post a new top-level message about `recording` where its requester will see it."""
+        with self._counted(kind):
+            return self._post_somewhere(recording, message, kind)
+
+    def _post_somewhere(self, recording: Recording, message: Message, kind: str) -> Delivery:
         channel = recording.slack.status_channel or recording.request.channel_id
         metadata = _metadata(recording, kind)
         with translated():
@@ -90,7 +102,7 @@ class SlackNotifier:
 
     def update(self, recording: Recording, message: Message) -> None:
         """Edit the status message (idempotent: safe to repeat); MessageGone if it is gone."""
-        with translated():
+        with self._counted("edit"), translated():
             client = self._client(recording)
             try:
                 self._with_fallback(
@@ -109,7 +121,7 @@ class SlackNotifier:
 
     def reply(self, recording: Recording, text: str, kind: str, *, broadcast: bool = False) -> str:
         """A thread reply under the status message (what notifies people); returns its ts."""
-        with translated():
+        with self._counted(kind), translated():
             response = self._client(recording).chat_postMessage(
                 channel=recording.slack.status_channel,
                 thread_ts=recording.slack.status_ts,
@@ -168,8 +180,24 @@ class SlackNotifier:
                 return Delivery(channel, str(message["ts"]), direct=False)
         return None
 
+    def find_posts(self, recording: Recording) -> FoundPosts:
+        """A rebuilt recording's status message and the kinds of post in its thread, found
+        again in Slack (bot/slack/lookup.py); SlackUnavailable when Slack can't say now."""
+        with translated():
+            return find_posts(
+                self._client(recording),
+                recording.id,
+                recording.request.channel_id,
+                recording.request.user_id,
+                recording.created_at,
+            )
+
     def tell_requester(self, recording: Recording, text: str) -> None:
         """A private note to whoever typed /record: their reply hook, else a DM."""
+        with self._counted("private"):
+            self._tell_requester(recording, text)
+
+    def _tell_requester(self, recording: Recording, text: str) -> None:
         if recording.request.response_url:
             try:
                 reply = WebhookClient(recording.request.response_url, timeout=10).send(
@@ -182,6 +210,27 @@ class SlackNotifier:
                 log.info("recording %s: reply hook failed (%s)", recording.id, type(exc).__name__)
         with translated():
             self._client(recording).chat_postMessage(channel=recording.request.user_id, text=text)
+
+    @contextmanager
+    def _counted(self, kind: str) -> Iterator[None]:
+        """Report the post's kind (without its detail: `notice:ready` is a notice) and how it
+        went."""
+        kind = kind.split(":", 1)[0]
+        try:
+            yield
+        except MessageGone:
+            self._on_post(kind, "gone")
+            raise
+        except SlackAuthRevoked:
+            self._on_post(kind, "revoked")
+            raise
+        except SlackUnavailable as exc:
+            self._on_post(kind, "rate_limited" if exc.retry_after else "error")
+            raise
+        except Exception:
+            self._on_post(kind, "error")
+            raise
+        self._on_post(kind, "ok")
 
     def _client(self, recording: Recording) -> WebClient:
         return self._clients.for_team(recording.request.team_id, recording.request.enterprise_id)

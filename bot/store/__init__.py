@@ -8,6 +8,7 @@ from bot.store.database import Database
 from bot.store.oauth_states import OAuthStates
 from bot.store.recording_events import RecordingEvents
 from bot.store.recordings import Recordings
+from bot.store.recoveries import Recoveries
 from bot.store.slack_requests import SlackRequests
 from bot.store.webhook_deliveries import WebhookDeliveries
 from bot.store.workspaces import Workspaces
@@ -28,6 +29,7 @@ class Store:
         self.oauth_states = OAuthStates(self.database)
         self.zoom_accounts = ZoomAccounts(self.database)
         self.zoom_handshakes = ZoomHandshakes(self.database)
+        self.recoveries = Recoveries(self.database)
 
     @property
     def path(self) -> Path:

@@ -246,3 +246,14 @@ def add_consent_retention_and_zoom(db: Database) -> None:
         pk="nonce",
         not_null={"kind", "team_id", "user_id", "expires_at"},
     )
+
+
+@migrations()
+def add_recoveries(db: Database) -> None:
+    # Each rebuild of recordings from Recall and Slack (bot/store/recoveries.py): a database
+    # that has neither recordings nor a rebuild behind it is new, or was lost.
+    db["recoveries"].create(
+        {"id": int, "ran_at": str, "days": float, "bots_seen": int, "rebuilt": int},
+        pk="id",
+        not_null={"ran_at"},
+    )

@@ -84,6 +84,13 @@ class RecordingQueries:
         ).fetchone()
         return int(row[0])
 
+    def count_open_by_state(self) -> dict[str, int]:
+        """Recordings not finished yet, counted by state."""
+        rows = self._database.db.execute(
+            "SELECT state, COUNT(*) FROM recordings WHERE finished_at IS NULL GROUP BY state"
+        ).fetchall()
+        return {state: int(count) for state, count in rows}
+
     def count_open(self) -> int:
         row = self._database.db.execute(
             "SELECT COUNT(*) FROM recordings WHERE next_poll_at IS NOT NULL"

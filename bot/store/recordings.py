@@ -16,14 +16,14 @@ import secrets
 import sqlite3
 import threading
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from bot.model.lifecycle import Cause, State, may_move
 from bot.model.recording import Recording
 from bot.store.database import Database
 from bot.store.migrations import SHARE_TOKEN_BYTES
 from bot.store.recording_events import RecordingEvents
-from bot.store.recording_queries import RecordingQueries
+from bot.store.recording_nudges import RecordingNudges
 from bot.store.rows import column_values, recording
 from bot.store.timestamps import ts
 
@@ -35,18 +35,7 @@ _DUE = (
 )
 
 
-class BotEventLike(Protocol):
-    """What a webhook tells us about a bot (bot/recall/webhooks.py's BotEvent)."""
-
-    code: str | None
-    sub_code: str | None
-    at: datetime | None
-
-    @property
-    def needs_fetch(self) -> bool: ...
-
-
-class Recordings(RecordingQueries):
+class Recordings(RecordingNudges):
     """Changing recordings (reading them: bot/store/recording_queries.py)."""
 
     def __init__(self, database: Database):
@@ -97,6 +86,28 @@ class Recordings(RecordingQueries):
                 Cause("requested", by=row["user_id"]),
             )
         return recording(row), True
+
+    def add_rebuilt(
+        self, now: datetime, state: State, cause: Cause, **fields: Any
+    ) -> Recording | None:
+        """Put back a recording rebuilt from Recall after the database was lost, with a history
+        that says so: asked for (when and by whom its bot says), then rebuilt in `state`. None
+        if it is here already (its id, its bot or its link token)."""
+        if not may_move(State.REQUESTED, state):
+            raise ValueError(f"a recording cannot be rebuilt as {state}")
+        row = {"state": state.value, "updated_at": ts(now), **column_values(fields)}
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        with self._database.transaction() as db:
+            added = db.conn.execute(
+                f"INSERT OR IGNORE INTO recordings ({columns}) VALUES ({marks})", row
+            ).rowcount
+            if added:
+                asked = Cause("requested", by=row["user_id"])
+                asked_at = fields["created_at"]
+                RecordingEvents.append(db.conn, row["id"], asked_at, None, State.REQUESTED, asked)
+                RecordingEvents.append(db.conn, row["id"], now, State.REQUESTED, state, cause)
+        return recording(row) if added else None
 
     def claim(self, recording_id: str, now: datetime, lease: timedelta) -> Recording | None:
         """Claim one recording if it is due and nobody holds it."""
@@ -210,44 +221,6 @@ class Recordings(RecordingQueries):
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         return recording(rows[0]) if rows else None
 
-    def note_bot_event(self, recording_id: str, event: BotEventLike, now: datetime) -> bool:
-        """Note a webhook's news on an open recording and make it due; False if it was stale
-        (older than what we already know) or the recording is finished."""
-        if event.needs_fetch:
-            changed = self._database.write(
-                "UPDATE recordings SET hook_fetch = 1, hook_seq = COALESCE(hook_seq, 0) + 1, "
-                "next_poll_at = :now WHERE id = :id AND finished_at IS NULL",
-                {"now": ts(now), "id": recording_id},
-            )
-            return changed == 1
-        at = ts(event.at) if event.at else ts(now)
-        changed = self._database.write(
-            "UPDATE recordings SET hook_code = :code, hook_sub_code = :sub, hook_at = :at, "
-            "hook_seq = COALESCE(hook_seq, 0) + 1, next_poll_at = :now "
-            "WHERE id = :id AND finished_at IS NULL "
-            "AND (hook_at IS NULL OR hook_at < :at) "
-            "AND (recall_status_at IS NULL OR recall_status_at < :at)",
-            {
-                "code": event.code,
-                "sub": event.sub_code,
-                "at": at,
-                "now": ts(now),
-                "id": recording_id,
-            },
-        )
-        return changed == 1
-
-    def make_notices_due(self, team_ids: list[str], now: datetime) -> int:
-        """The final notices of these workspaces (or Enterprise Grid orgs) that were put off
-        while posting there was paused are due at once (the app was installed again)."""
-        marks = ", ".join("?" for _ in team_ids)
-        return self._database.write(
-            "UPDATE recordings SET next_poll_at = ? WHERE finished_at IS NOT NULL "
-            "AND notified_at IS NULL AND next_poll_at > ? "
-            f"AND (team_id IN ({marks}) OR enterprise_id IN ({marks}))",
-            [ts(now), ts(now), *team_ids, *team_ids],
-        )
-
     def request_stop(
         self, recording_id: str, user_id: str, now: datetime, source: str | None = None
     ) -> Recording | None:
@@ -319,14 +292,3 @@ class Recordings(RecordingQueries):
                     db.conn, claimed.id, now, claimed.state, claimed.state, cause
                 )
         return saved
-
-    def make_expired_due(self, now: datetime) -> list[str]:
-        """Recordings whose media's retention ran out and whose status message does not say so
-        yet are due at once; their ids. One already due or waiting for a retry is left be."""
-        rows = self._database.write_returning(
-            "UPDATE recordings SET next_poll_at = :now WHERE expires_at <= :now "
-            "AND expiry_noted_at IS NULL AND deleted_at IS NULL AND next_poll_at IS NULL "
-            "RETURNING id",
-            {"now": ts(now)},
-        )
-        return [row["id"] for row in rows]

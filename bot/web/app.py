@@ -5,6 +5,7 @@
     GET  /slack/oauth_redirect
     POST /recall/webhook        Recall's webhooks (verified on the raw bytes, then handled)
     GET  /healthz               database, scheduler, open recordings
+    GET  /metrics               Prometheus' text format (a bearer token when METRICS_TOKEN is set)
     GET  /r/{token}[/watch|/embed]  durable recording links (bot/web/watch.py)
     GET  /static/...            the player's poster image
     POST /recall/realtime       the meeting chat, from Recall (bot/web/meeting_routes.py)
@@ -20,6 +21,7 @@ at shutdown, when asked to (`manage_runtime`; tests manage their own).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -72,6 +74,19 @@ class Backend(Protocol):
 
     def health(self) -> tuple[dict[str, Any], bool]: ...
 
+    @property
+    def metrics_token(self) -> str | None:
+        """When set, `GET /metrics` wants it as a bearer token."""
+        ...
+
+    def metrics_text(self) -> tuple[bytes, str]:
+        """What `GET /metrics` shows, and its content type."""
+        ...
+
+    def command_answered(self, seconds: float) -> None:
+        """A slash command was answered this long after it arrived."""
+        ...
+
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
@@ -105,7 +120,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
     if not backend.slack_over_http:
         routes.append(Route(SLACK_EVENTS_PATH, socket_mode_only, methods=["POST"]))
     else:
-        slack = SlackRoutes(backend.slack_app, backend.signing_secret)
+        slack = SlackRoutes(backend.slack_app, backend.signing_secret, backend.command_answered)
         routes.append(Route(SLACK_EVENTS_PATH, slack.events, methods=["POST"]))
         if backend.slack_app.oauth_flow is not None:
             routes.append(Route("/slack/install", slack.install, methods=["GET"]))
@@ -124,10 +139,21 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         body, ok = await run_in_threadpool(backend.health)
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    async def metrics(request: Request) -> Response:
+        if not _bearer_matches(request.headers.get("authorization"), backend.metrics_token):
+            return JSONResponse(
+                {"error": "a bearer token is required"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        body, content_type = await run_in_threadpool(backend.metrics_text)
+        return Response(body, media_type=content_type)
+
     pages = WatchPages(backend.media, backend.users, backend.events)
     routes += [
         Route("/recall/webhook", recall_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/r/{token}", pages.video, methods=["GET"]),
         Route("/r/{token}/watch", pages.watch, methods=["GET"]),
         Route("/r/{token}/embed", pages.embed, methods=["GET"]),
@@ -135,6 +161,16 @@ def _routes(backend: Backend) -> list[BaseRoute]:
     ]
     routes += MeetingRoutes(backend.meeting_chat, backend.zoom).routes()
     return routes
+
+
+def _bearer_matches(header: str | None, token: str | None) -> bool:
+    """No token configured, or `Authorization: Bearer <token>` (compared in constant time)."""
+    if not token:
+        return True
+    scheme, _, given = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 async def _http_error(_request: Request, exc: HTTPException) -> Response:

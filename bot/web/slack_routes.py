@@ -13,7 +13,8 @@ The OAuth pages call Slack's API (`oauth.v2.access`), so they run on a worker th
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -31,11 +32,20 @@ _MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, Recur
 
 
 class SlackRoutes:
-    def __init__(self, app: App, signing_secret: str | None):
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str | None,
+        on_command_answered: Callable[[float], None] | None = None,
+    ):
         self._app = app
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        # Told how long each slash command took to answer, for the app's metrics.
+        self._on_command_answered = on_command_answered or (lambda _seconds: None)
 
     async def events(self, request: Request) -> Response:
+        # From here: the body was already read whole by the edge (bot/web/limits.py).
+        started = time.perf_counter()
         body = await request.body()
         if not self.signed(body, request.headers):
             return JSONResponse({"error": "invalid signature"}, status_code=401)
@@ -51,7 +61,10 @@ class SlackRoutes:
             why = type(exc).__name__
             log.warning("refused a signed Slack request with a malformed body (%s)", why)
             return JSONResponse({"error": "malformed request"}, status_code=400)
-        return to_starlette_response(self._app.dispatch(bolt_request))
+        response = to_starlette_response(self._app.dispatch(bolt_request))
+        if "command" in bolt_request.body:
+            self._on_command_answered(time.perf_counter() - started)
+        return response
 
     def signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
         """Signed with our secret within Slack's five minutes; False for anything odd (a

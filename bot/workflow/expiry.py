@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.model.lifecycle import Cause, State
@@ -29,10 +29,9 @@ log = logging.getLogger(__name__)
 
 def expiry_columns(rec: Recording, changes: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """When a recording that just became ready expires (nothing for kept-forever media)."""
-    if rec.retention.kind != "timed" or not rec.retention.hours:
-        return {}
     ended = changes.get("recording_ended_at") or rec.recall.ended_at or now
-    return {"expires_at": ended + timedelta(hours=rec.retention.hours)}
+    expires_at = rec.retention.expiry_after(ended)
+    return {"expires_at": expires_at} if expires_at else {}
 
 
 def due(rec: Recording, now: datetime) -> bool:

@@ -30,6 +30,7 @@ from bot.slack.errors import MessageGone, SlackAuthRevoked
 from bot.slack.posting import Delivery, SlackNotifier
 from bot.slack.status_message import LinkStyle, VideoLink, fingerprint, render, thread_alert
 from bot.store import Store
+from bot.workflow.rediscovery import REBUILT_POST, rediscover
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,18 @@ class WorkspaceBlocked(Exception):
 
 
 class SlackSync:
-    def __init__(self, store: Store, notifier: SlackNotifier, links: LinkStyle | None = None):
+    def __init__(
+        self,
+        store: Store,
+        notifier: SlackNotifier,
+        links: LinkStyle | None = None,
+        on_ready_notice: Callable[[Recording, datetime], None] | None = None,
+    ):
         self.store = store
         self.notifier = notifier
         self.links = links or LinkStyle()
+        # Told when a ready notice reached Slack, for the app's metrics.
+        self._on_ready_notice = on_ready_notice or (lambda _rec, _now: None)
 
     def sync(
         self,
@@ -90,6 +99,12 @@ class SlackSync:
         if rec.recall.bot_id is None:
             self._settle_unsent(rec, now)
             return
+        if rec.slack.pending_post == REBUILT_POST:
+            found = rediscover(self.store.recordings, self.notifier, rec, now)
+            told = found is not None and found.state.is_final and found.slack.notified_at
+            if found is None or (told and not found.slack.status_ts):
+                return  # old news without a message to show it in: nothing to post
+            rec = found  # its status message is edited below; a notice told is not sent again
         updated = self._show_status(rec, now, report, fetch_video)
         if updated is not None:
             updated = self._send_alerts(updated, now)
@@ -196,6 +211,8 @@ class SlackSync:
             saved = self.store.recordings.save(rec, now, notified_at=now, next_poll_at=None)
         if saved is not None:
             log.info("recording %s: %s notice delivered", rec.id, rec.state)
+            if rec.state == State.READY:
+                self._on_ready_notice(saved, now)
 
     def _post_once(
         self,

@@ -32,15 +32,24 @@ class WebhookIntake:
         deliveries: WebhookDeliveries,
         work_on_soon: Callable[[str], None],
         clock: Callable[[], datetime],
+        on_delivery: Callable[[str], None] | None = None,
     ):
         self._verifier = verifier
         self._recordings = recordings
         self._deliveries = deliveries
         self._work_on_soon = work_on_soon
         self._clock = clock
+        # Told of each delivery: accepted, duplicate or refused, for the app's metrics.
+        self._on_delivery = on_delivery or (lambda _result: None)
 
     def receive(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
         """Handle one delivery; the HTTP status and a short word for the log and the sender."""
+        status, word = self._receive(body, headers)
+        result = "refused" if status >= 400 else "duplicate" if word == "duplicate" else "accepted"
+        self._on_delivery(result)
+        return status, word
+
+    def _receive(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
         try:
             delivery_id = self._verifier.verify(body, headers)
         except WebhookRejected as exc:

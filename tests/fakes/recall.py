@@ -115,6 +115,8 @@ class FakeRecall(BotStore):
         self.fault_statuses = list(fault_statuses)
         self.sample_mp4 = sample_mp4
         self.requests: list[RecordedRequest] = []
+        # (method, path, HTTP status) of every answer given, faults and 429s included.
+        self.answers: list[tuple[str, str, int]] = []
         self._faults = FaultPlan(fault_rate, fault_seed)
         self._limiter = RateLimiter(rate_limits, clock)
         self._replays: dict[tuple[str, str], CannedResponse] = {}
@@ -331,6 +333,8 @@ class FakeRecall(BotStore):
         return None
 
     def _after_request(self, response: Response) -> Response:
+        with self._lock:
+            self.answers.append((request.method, request.path, response.status_code))
         scope = g.pop("idempotency_scope", None)
         if scope is not None and not response.direct_passthrough:
             stored = CannedResponse(

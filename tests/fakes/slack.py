@@ -36,6 +36,7 @@ from tests.fakes.server import LocalServer
 from tests.fakes.slack_api import (
     DEFAULT_BOT_TOKEN,
     DEFAULT_SCOPES,
+    LIST_SCOPES,
     LOST_RESPONSE,
     READ_METHODS,
     RESPONSE_URL_LIMIT,
@@ -111,6 +112,7 @@ class FakeSlack:
             "conversations.info": self._info,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "conversations.list": self._list,
             "users.info": self._users_info,
         }
         self._server = LocalServer(self._build_app())
@@ -363,6 +365,11 @@ class FakeSlack:
 
     def _require_scope(self, method: str, args: Json) -> None:
         needed = SCOPES.get(method)
+        if method == "conversations.list":  # one scope per type asked for
+            types = str(args.get("types") or "public_channel").split(",")
+            needed = next(
+                (LIST_SCOPES[t] for t in types if LIST_SCOPES.get(t) not in self.scopes), None
+            )
         if method in TYPED_SCOPES and args.get("channel"):
             public, private, direct = TYPED_SCOPES[method]
             channel = self.workspace.channels.get(args["channel"], {})
@@ -446,13 +453,17 @@ class FakeSlack:
 
     def _history(self, args: Json, _install: _Installation) -> Json:
         channel = self.workspace.readable(required(args, "channel"))
-        page, more = self.workspace.history(channel["id"], args)
+        page, cursor = self.workspace.history(channel["id"], args)
         return {
             "messages": page,
-            "has_more": more,
+            "has_more": bool(cursor),
             "pin_count": 0,
-            "response_metadata": {"next_cursor": ""},
+            "response_metadata": {"next_cursor": cursor},
         }
+
+    def _list(self, args: Json, _install: _Installation) -> Json:
+        page, cursor = self.workspace.conversations(args)
+        return {"channels": page, "response_metadata": {"next_cursor": cursor}}
 
     def _replies(self, args: Json, _install: _Installation) -> Json:
         channel = self.workspace.readable(required(args, "channel"))

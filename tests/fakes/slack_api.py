@@ -46,6 +46,7 @@ READ_METHODS = frozenset(
         "conversations.history",
         "conversations.replies",
         "conversations.info",
+        "conversations.list",
         "users.info",
     }
 )
@@ -56,6 +57,13 @@ TYPED_SCOPES = {
     "conversations.info": ("channels:read", "groups:read", "im:read"),
     "conversations.history": ("channels:history", "groups:history", "im:history"),
     "conversations.replies": ("channels:history", "groups:history", "im:history"),
+}
+# conversations.list needs the read scope of each type of conversation it is asked for.
+LIST_SCOPES = {
+    "public_channel": "channels:read",
+    "private_channel": "groups:read",
+    "im": "im:read",
+    "mpim": "mpim:read",
 }
 SCOPES = {
     "chat.postMessage": "chat:write",

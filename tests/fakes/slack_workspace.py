@@ -248,9 +248,9 @@ class Workspace:
     def find(self, channel_id: str, ts: str) -> Json | None:
         return next((m for m in self.posts.get(channel_id, []) if m["ts"] == ts), None)
 
-    def history(self, channel_id: str, args: Json) -> tuple[list[Json], bool]:
+    def history(self, channel_id: str, args: Json) -> tuple[list[Json], str]:
         """Top-level messages (and broadcast replies) newest first, filtered like
-        conversations.history; (page, more)."""
+        conversations.history; (page, next cursor or ""). A cursor is ``base64("offset:N")``."""
         in_range = _time_range(args)
         limit = int(args.get("limit") or 100)
         top_level = [
@@ -260,7 +260,30 @@ class Workspace:
             and in_range(float(m["ts"]))
         ]
         newest_first = list(reversed(top_level))
-        return _exported(newest_first[:limit], args), len(newest_first) > limit
+        start = _cursor_offset(args.get("cursor"))
+        end = start + limit
+        cursor = _cursor(end) if end < len(newest_first) else ""
+        return _exported(newest_first[start:end], args), cursor
+
+    def conversations(self, args: Json) -> tuple[list[Json], str]:
+        """conversations.list: the conversations of the given ``types`` the bot can see;
+        (page, next cursor or "")."""
+        types = set(str(args.get("types") or "public_channel").split(","))
+        found = []
+        for channel in self.channels.values():
+            if channel.get("is_im"):
+                kind = "im"
+            elif channel.get("is_private"):
+                kind = "private_channel"
+                if not channel["is_member"]:
+                    continue
+            else:
+                kind = "public_channel"
+            if kind in types:
+                found.append(copy.deepcopy(channel))
+        start = _cursor_offset(args.get("cursor"))
+        end = start + int(args.get("limit") or 100)
+        return found[start:end], _cursor(end) if end < len(found) else ""
 
     def replies(self, channel_id: str, args: Json) -> tuple[list[Json], str]:
         """conversations.replies: the thread of ``ts`` (its parent or any reply), parent first,

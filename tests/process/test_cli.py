@@ -316,7 +316,7 @@ def test_list_events_of_an_unknown_recording_says_so(
 def check_lines(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
     """`check` output as {subject: whole line}."""
     lines = result.stdout.splitlines()
-    assert all(line.startswith(("ok  ", "FAIL  ")) for line in lines), result.stdout
+    assert all(line.startswith(("ok  ", "FAIL  ", "WARN  ")) for line in lines), result.stdout
     return {line.split(None, 1)[1].split(":", 1)[0]: line for line in lines}
 
 
@@ -404,10 +404,98 @@ def test_check_without_public_url_warns_links_expire(env: dict[str, str], tmp_pa
 
     assert result.returncode == 0, result.stdout + result.stderr
     links = check_lines(result)["links"]
-    assert links.startswith("ok")
+    assert links.startswith("WARN  links: ")
     assert "PUBLIC_BASE_URL is not set" in links
     assert "after about 5 hours" in links
     assert "webhooks" not in check_lines(result)
+
+
+def unplug_slack(env: dict[str, str], slack: FakeSlack, recall: FakeRecall) -> None:
+    env["SLACK_API_URL"] = f"http://127.0.0.1:{free_port()}/api/"
+
+
+def test_check_keeps_library_lines_off_the_terminal_unless_verbose(
+    env: dict[str, str], tmp_path: Path, slack: FakeSlack, recall: FakeRecall
+) -> None:
+    unplug_slack(env, slack, recall)
+
+    quiet = run_cli("check", env=env, cwd=tmp_path)
+    verbose = run_cli("check", "--verbose", env=env, cwd=tmp_path)
+
+    assert (quiet.returncode, verbose.returncode) == (1, 1)
+    assert "could not reach http://127.0.0.1:" in check_lines(quiet)["Slack"]
+    assert quiet.stderr == ""  # slack_sdk's own ERROR line stays off the terminal
+    assert check_lines(verbose) == check_lines(quiet)
+    assert "ERROR slack_sdk" in verbose.stderr  # ...and is there for whoever asks
+    assert_no_secrets(verbose, slack.bot_token, SIGNING_SECRET, recall.api_key)
+
+
+# --- recover ----------------------------------------------------------------------------------
+
+
+def test_recover_rebuilds_a_lost_database_and_says_what_it_did(
+    app: App, env: dict[str, str], tmp_path: Path, db_path: Path
+) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    rec = app.recording()
+    app.recall.run_meeting(rec.recall.bot_id, minutes=42)
+    app.poll()
+    app.command(OTHER_ZOOM, hook="second")
+    app.wait_idle()
+    app.recall.create({"meeting_url": OTHER_ZOOM, "join_at": app.clock().isoformat()})
+    app.runtime.stop()
+    app.runtime.store.close()
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{db_path}{extra}").unlink(missing_ok=True)
+
+    result = run_cli("recover", "--days", "2", env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("recover: looked at 3 Recall bot(s) that joined since ")
+    assert lines[0].endswith("(1 page(s) of List Bots)")
+    assert lines[1] == "Rebuilt 2 recording(s):"
+    assert lines[2].startswith(f"  {rec.id[:12]}  ")
+    assert "ready" in lines[2] and "Zoom meeting 812 3456 7890, channel C0CHAN1" in lines[2]
+    assert "joining" in lines[3]
+    assert lines[4] == "Already in the database: 0. Bots of other apps, left alone: 1."
+    assert "Never rebuilt: requests that had no Recall bot yet" in result.stdout
+    assert "OAuth" not in result.stdout
+    assert result.stderr == ""
+    listed = run_cli("list", env=env, cwd=tmp_path)
+    assert [row[2] for row in table(listed.stdout)[1:]] == ["joining", "ready"]
+    again = run_cli("recover", "--days", "2", env=env, cwd=tmp_path)
+    assert "Rebuilt 0 recording(s)." in again.stdout
+    assert "Already in the database: 2." in again.stdout
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "soon", "nan"])
+def test_recover_refuses_days_that_are_not_a_positive_number(
+    days: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_cli("recover", "--days", days, env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "--days: must be a number of days above 0" in result.stderr
+
+
+def test_recover_says_plainly_what_oauth_mode_cannot_get_back(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    del env["SLACK_BOT_TOKEN"]
+    env |= {
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "client-secret-for-tests",
+        "SLACK_STATE_SECRET": "state-secret-for-tests",
+    }
+    result = run_cli("recover", env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "installations in Slack workspaces (OAuth mode) live only in the database" in words(
+        result.stdout
+    )
+    assert "must install the app again at /slack/install" in words(result.stdout)
 
 
 # --- poll-once --------------------------------------------------------------------------------

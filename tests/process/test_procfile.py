@@ -3,6 +3,7 @@ Slack and Recall fakes, and signed requests over HTTP, as a Procfile host would 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,39 @@ def test_dotenv_file_is_read_for_local_runs(tmp_path: Path) -> None:
     # Everything required came from .env; only the bad region is left to complain about.
     assert "missing" not in output
     assert "RECALL_REGION must be one of" in output
+
+
+def test_json_logs_are_one_object_per_line_with_nothing_secret(tmp_path: Path) -> None:
+    with FakeSlack() as slack, FakeRecall(auto_progress=True) as recall:
+        env = app_env(tmp_path, slack, recall, free_port()) | {
+            "LOG_FORMAT": "json",
+            "METRICS_TOKEN": "metrics-token-0123456789",
+        }
+        process, url = start_app(env, tmp_path)
+        try:
+            body = slash_command_body(
+                "https://us02web.zoom.us/j/81234567890?pwd=abc", response_url=slack.response_url()
+            )
+            httpx.post(
+                f"{url}/slack/events", content=body, headers=signed_headers(SIGNING_SECRET, body)
+            )
+            wait_for(
+                lambda: [m for m in slack.messages("C0CHAN1") if "is ready" in m["text"]],
+                what="the ready notice",
+                timeout=30,
+            )
+            metrics = httpx.get(
+                f"{url}/metrics", headers={"Authorization": "Bearer metrics-token-0123456789"}
+            )
+            assert "slack_record_ready_notice_delay_seconds_count 1.0" in metrics.text
+        finally:
+            process.stop()
+            log = process.output()
+            process.close()
+    entries = [json.loads(line) for line in log.splitlines()]
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    messages = [e["message"] for e in entries]
+    assert any("ready notice delivered" in m for m in messages)
+    assert any("the database is new or was lost" in m for m in messages)
+    for secret in (slack.bot_token, SIGNING_SECRET, recall.api_key, "metrics-token-0123456789"):
+        assert secret not in log

@@ -68,3 +68,21 @@ def test_every_problem_is_reported_together() -> None:
 
 def test_secrets_lists_what_logs_must_never_show() -> None:
     assert set(Settings.from_env(REQUIRED).secrets()) == {"xoxb-1", "s", "k"}
+
+
+def test_metrics_token_and_log_format() -> None:
+    token = "m3trics-token-for-prometheus"
+    settings = Settings.from_env(REQUIRED | {"METRICS_TOKEN": token, "LOG_FORMAT": "JSON"})
+    assert (settings.metrics_token, settings.log_format) == (token, "json")
+    assert token in settings.secrets()
+    assert Settings.from_env(REQUIRED).log_format == "text"
+    assert Settings.from_env(REQUIRED).metrics_token is None
+
+
+def test_a_weak_metrics_token_and_an_unknown_log_format_are_named() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(REQUIRED | {"METRICS_TOKEN": "short", "LOG_FORMAT": "xml"})
+    assert caught.value.problems == [
+        "METRICS_TOKEN must be at least 16 characters, without spaces",
+        "LOG_FORMAT must be text or json (got 'xml')",
+    ]

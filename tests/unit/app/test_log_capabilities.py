@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.app.logs import redact
+from bot.app.redaction import redact
 
 CALLBACK = "0123456789abcdef01234567.Q2FsbGJhY2tTZWNyZXQtMDEyMzQ1Njc4OWFi"
 JWT = "eyJhbGciOiJIUzUxMiJ9.eyJzdWIiOiJ6b29tLWFkYSJ9.c2lnbmF0dXJlLXBhcnQtMTIzNDU2Nzg5"

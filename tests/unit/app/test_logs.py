@@ -23,8 +23,8 @@ from bot.app.logs import (
     LibraryFilter,
     RedactingFormatter,
     configure_logging,
-    redact,
 )
+from bot.app.redaction import redact
 from tests.conftest import SIGNING_SECRET, App
 from tests.slack_requests import signed_headers, slash_command_body
 
