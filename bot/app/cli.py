@@ -116,7 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
                 "--days",
                 type=_positive_number,
                 default=None,
-                help="how far back to look, in days (default 7: Recall's default retention)",
+                help=(
+                    "how far back to look, in days (default: RECORDING_RETENTION_HOURS, 7 days "
+                    "unless set; 365 when media is kept forever)"
+                ),
             )
         if name == "list":
             command.add_argument(

@@ -130,15 +130,14 @@ def recover_and_report(settings: Settings, days: float | None) -> int:
     """`recover`: rebuild what the database lacks from Recall; print it; the exit status."""
     from bot.app.recover_report import report_lines
     from bot.app.runtime import Runtime  # builds the whole app: only when this command runs
-    from bot.workflow.recovery import DEFAULT_DAYS
 
     runtime = Runtime(settings)
     runtime.store.migrate()
     try:
-        report = runtime.recover(days or DEFAULT_DAYS)
+        report = runtime.recover(days)
     finally:
         runtime.stop()
-    print("\n".join(report_lines(report, settings.slack_mode)))
+    print("\n".join(report_lines(report, settings.slack_mode, settings.meeting.zoom_on)))
     return 0 if report.trouble is None else 1
 
 

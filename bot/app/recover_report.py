@@ -7,8 +7,14 @@ from bot.app.runtime import OAUTH_NOT_REBUILT
 from bot.slack.messages import meeting_name
 from bot.workflow.recovery import RecoveryReport
 
+ZOOM_NOT_REBUILT = (
+    "Not rebuilt: connected Zoom accounts live only in the database. People who had connected "
+    "theirs type /record connect zoom again; until then their Zoom meetings hosted elsewhere "
+    "cannot be recorded."
+)
 
-def report_lines(report: RecoveryReport, slack_mode: str) -> list[str]:
+
+def report_lines(report: RecoveryReport, slack_mode: str, zoom_on: bool = False) -> list[str]:
     lines = [
         f"recover: looked at {report.bots_seen} Recall bot(s) that joined since "
         f"{report.since:%Y-%m-%d %H:%M} UTC ({report.pages} page(s) of List Bots)",
@@ -40,6 +46,8 @@ def report_lines(report: RecoveryReport, slack_mode: str) -> list[str]:
     )
     if slack_mode == "oauth":
         lines.append(OAUTH_NOT_REBUILT)
+    if zoom_on:
+        lines.append(ZOOM_NOT_REBUILT)
     if report.trouble:
         lines.append(f"Stopped early: {report.trouble}. Run slack-record recover again.")
     if report.stopped:

@@ -40,7 +40,7 @@ from bot.workflow.intake import Intake
 from bot.workflow.media_links import MediaLinks
 from bot.workflow.meeting_chat import MeetingChat
 from bot.workflow.polling import PollJob
-from bot.workflow.recovery import DEFAULT_DAYS, Recovery, RecoveryReport
+from bot.workflow.recovery import Recovery, RecoveryReport, default_days
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
@@ -167,9 +167,14 @@ class Runtime:
     def command_answered(self, seconds: float) -> None:
         self.metrics.command_answered(seconds)
 
-    def recover(self, days: float = DEFAULT_DAYS) -> RecoveryReport:
-        """Rebuild the recordings of the last `days` days from Recall and Slack."""
-        report = self.recovery.run(days)
+    @property
+    def recovery_days(self) -> float:
+        return default_days(self.settings.meeting.retention_hours)
+
+    def recover(self, days: float | None = None) -> RecoveryReport:
+        """Rebuild the recordings of the last `days` days (default: the retention period)
+        from Recall and Slack."""
+        report = self.recovery.run(days or self.recovery_days)
         self.metrics.recordings_rebuilt(len(report.rebuilt))
         return report
 
@@ -201,7 +206,7 @@ class Runtime:
             log.warning(
                 "the database is new or was lost: rebuilding the recordings of the last %g "
                 "days from Recall and Slack",
-                DEFAULT_DAYS,
+                self.recovery_days,
             )
             if self.settings.slack_mode == "oauth":
                 log.warning(OAUTH_NOT_REBUILT)

@@ -53,8 +53,17 @@ from bot.workflow.rediscovery import REBUILT_POST
 
 log = logging.getLogger(__name__)
 
+
+def default_days(retention_hours: int | None) -> float:
+    """How far back a rebuild looks by default: the retention period (RECORDING_RETENTION_HOURS),
+    since a bot older than that has no video left to link to; None means media kept forever."""
+    return retention_hours / 24 if retention_hours else FOREVER_DAYS
+
+
 # Recall's default retention (168 hours): older bots have no video left to link to.
 DEFAULT_DAYS = 7.0
+# Media kept forever: how far back a rebuild looks unless told (`recover --days N` goes further).
+FOREVER_DAYS = 365.0
 # List calls left in the budget for the poller while the pages are read.
 LIST_RESERVE = 4
 REBUILT_GRACE = timedelta(seconds=30)
