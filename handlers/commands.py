@@ -19,12 +19,14 @@ from bot.model.grammar import (
     HelpCommand,
     ListCommand,
     RecordCommand,
+    SearchCommand,
     StopCommand,
     parse_command,
 )
 from bot.slack import messages
 from bot.workflow.controls import Actor
 from bot.workflow.intake import RecordingRequest
+from handlers.search import answer_search
 from handlers.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ SORRY_LATER = "Something went wrong on our side; please try again in a minute."
 
 
 def register(app: App) -> None:
-    # Stop and delete answer from a lazy listener; every other /record is answered at once.
+    # Stop, delete and search answer from a lazy listener; every other /record at once.
     # Two listeners, so that Bolt copies the request for a lazy one only when it is needed:
     # a copy costs about as much as saving the request itself.
     app.command("/record", matchers=[_is_control])(ack=answer, lazy=[act_later])
@@ -41,13 +43,13 @@ def register(app: App) -> None:
 
 
 def _is_control(command: dict[str, Any]) -> bool:
-    """Does the text start with `stop` or `delete`? Only routes the request: `answer` and
+    """Does the text start with `stop`, `delete` or `search`? Only routes the request: `answer` and
     `act_later` read the whole command."""
     first = (command.get("text") or "").split(maxsplit=1)[:1]
     return bool(first) and first[0].lower() in CONTROL_WORDS
 
 
-CONTROL_WORDS = frozenset({"stop", "delete"})
+CONTROL_WORDS = frozenset({"stop", "delete", "search"})
 
 
 def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
@@ -63,7 +65,7 @@ def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     elif isinstance(parsed, ListCommand):
         listing = app.controls.listing(command["team_id"], command["channel_id"])
         ack(response_type="ephemeral", text=listing)
-    elif isinstance(parsed, StopCommand | DeleteCommand):
+    elif isinstance(parsed, StopCommand | DeleteCommand | SearchCommand):
         ack()  # the answer may need Slack (is this user an admin?): `act_later` gives it
     elif not parsed.link.joinable_by_url:
         ack(response_type="ephemeral", text=messages.huddle_not_supported())
@@ -72,17 +74,19 @@ def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
 
 
 def act_later(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """After the answer: carry out `/record stop` and `/record delete`, answering privately."""
+    """After the answer: carry out `/record stop`, `delete` and `search`, answering privately."""
     app = services(context)
     try:
         parsed = parse_command(command.get("text"), app.clock())
     except CommandError:
         return  # `answer` already said what was wrong
-    if not isinstance(parsed, StopCommand | DeleteCommand):
+    if not isinstance(parsed, StopCommand | DeleteCommand | SearchCommand):
         return
     actor = Actor(command["team_id"], command["user_id"], command.get("enterprise_id") or None)
     try:
-        if isinstance(parsed, StopCommand):
+        if isinstance(parsed, SearchCommand):
+            text = answer_search(app, command, parsed)
+        elif isinstance(parsed, StopCommand):
             text = app.controls.stop_from_command(actor, command["channel_id"], parsed.link)
         else:
             text = app.controls.delete(actor, parsed.target)

@@ -5,6 +5,7 @@ slack-record poll-once   one poller pass, then exit (for hosts that run jobs fro
 slack-record list        recordings and their state, as a table
 slack-record check       is the configuration complete, and do Slack and Recall answer?
 slack-record migrate     create or upgrade the database, then exit
+slack-record search      find words in the recordings' transcripts
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ COMMANDS = {
         "create or upgrade the database, then exit",
         "Apply pending schema migrations to DATABASE_PATH (serve does this by itself too).",
     ),
+    "search": (
+        "find words in the recordings' transcripts",
+        "Search the transcripts of every channel's recordings (or one channel's, with "
+        "--channel), best matches first: when, where, which meeting, who said it, the words "
+        'around the match, and a link to that moment. "Quoted words" are a phrase.',
+    ),
 }
 
 
@@ -84,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list": _list,
         "check": _check,
         "migrate": _migrate,
+        "search": _search,
     }
     for name, (summary, description) in COMMANDS.items():
         command = commands.add_parser(name, help=summary, description=description)
@@ -103,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--open", action="store_true", help="only recordings still in progress"
             )
+        if name == "search":
+            _search_arguments(command)
     return parser
 
 
@@ -157,6 +167,25 @@ def _migrate(settings: Settings, _formatter: RedactingFormatter, _args: argparse
     store.close()
     print(f"Database ready at {settings.database_path}")
     return 0
+
+
+def _search_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("words", nargs="+", help="what to look for")
+    command.add_argument("--channel", metavar="ID", help="only this channel's recordings")
+    command.add_argument("--team", metavar="ID", help="the channel's workspace (with --channel)")
+    command.add_argument(
+        "--limit", type=_positive, default=20, help="show at most this many (default 20)"
+    )
+
+
+def _search(settings: Settings, _formatter: RedactingFormatter, args: argparse.Namespace) -> int:
+    from bot.app.searching import search_transcripts
+
+    text, status = search_transcripts(
+        settings, " ".join(args.words), args.team, args.channel, args.limit
+    )
+    print(text, file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _positive(text: str) -> int:

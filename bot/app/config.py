@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
+from bot.recall.transcripts import PROVIDERS as TRANSCRIPT_PROVIDERS
+
 RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_PATH = "./data/slack-record.db"
@@ -100,6 +102,9 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_state_secret: str | None = None
+    # How meetings are transcribed (bot/recall/transcripts.py); README says why captions are
+    # the default.
+    transcript_provider: str = "meeting_captions"
 
     @property
     def slack_mode(self) -> str:
@@ -186,6 +191,12 @@ class Settings:
             problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR (got {log_level!r})")
         if port and (port != int(port) or not 0 < port < 65536):
             problems.append("PORT must be a whole number between 1 and 65535")
+        transcripts = (get("TRANSCRIPT_PROVIDER") or cls.transcript_provider).lower()
+        if transcripts not in TRANSCRIPT_PROVIDERS:
+            problems.append(
+                f"TRANSCRIPT_PROVIDER must be one of {', '.join(TRANSCRIPT_PROVIDERS)} "
+                f"(got {transcripts!r})"
+            )
 
         if problems:
             raise ConfigError(problems)
@@ -220,6 +231,7 @@ class Settings:
                 for d in (get("SLACK_UNFURL_DOMAINS") or "").split(",")
                 if d.strip()
             ),
+            transcript_provider=transcripts,
         )
 
     def secrets(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from bot.app.scheduler import Scheduler
 from bot.app.slack_app import SlackConnection, build_slack_app
 from bot.model.times import utcnow
 from bot.recall.client import DEFAULT_TIMEOUT, RecallClient, make_http_client
+from bot.recall.downloads import MediaDownloads
 from bot.recall.payload import BotDefaults
 from bot.recall.rate_budget import RateBudget
 from bot.recall.webhooks import WebhookVerifier
@@ -42,6 +43,8 @@ from bot.workflow.polling import PollJob
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
+from bot.workflow.transcript_search import TranscriptSearch
+from bot.workflow.transcripts import TranscriptWork
 from bot.workflow.webhook_intake import WebhookIntake
 from bot.workflow.workers import Workers
 from handlers.services import Services
@@ -82,6 +85,16 @@ class Runtime:
         self.workers = Workers()
         policy = _policy(settings)
         links = LinkStyle(settings.public_base_url, embed=settings.video_embed)
+        self.downloads = MediaDownloads()
+        self.transcript_work = TranscriptWork(
+            store=self.store,
+            recall=self.recall,
+            downloads=self.downloads,
+            provider=settings.transcript_provider,
+            workers=self.workers,
+            work_on_soon=lambda recording_id: self.steps.soon(recording_id),
+            clock=clock,
+        )
         self.steps = Steps(
             StepContext(
                 recordings=self.store.recordings,
@@ -90,10 +103,13 @@ class Runtime:
                 users=self.users,
                 policy=policy,
                 sleep=sleep,
+                transcripts=self.transcript_work,
             ),
             self.workers,
             clock,
         )
+        self.transcripts = self.store.transcripts
+        self.search = TranscriptSearch(self.store, links)
         self.survey = Survey(self.recall, self.store.recordings) if policy.survey else None
         self.intake = Intake(self.store.recordings, policy, clock)
         self.controls = Controls(self.store.recordings, self.steps.soon, self.users, clock)
@@ -106,6 +122,7 @@ class Runtime:
                 self.store.webhook_deliveries,
                 self.steps.soon,
                 clock,
+                self.transcript_work,
             )
             if settings.recall_webhook_secret
             else None
@@ -117,6 +134,7 @@ class Runtime:
             heartbeat=lambda: self.store.recordings.extend_held_leases(clock() + policy.lease),
             lease=policy.lease,
             housekeeping=lambda: forget_what_no_longer_matters(self.store, clock()),
+            transcripts=self.transcript_work.follow_due,
             after_each_run=self.store.close,
             clock=clock,
         )
@@ -141,6 +159,7 @@ class Runtime:
             workspaces=self.store.workspaces,
             installations=app.installation_store,
             clock=self.clock,
+            search=self.search,
         )
         return self.listener_services
 
@@ -205,6 +224,7 @@ class Runtime:
         self.workers.shutdown()
         self.workers.wait(max(0.0, deadline - time.monotonic()))
         self.recall.close()
+        self.downloads.close()
 
 
 SLACK_MODES = {
@@ -256,5 +276,6 @@ def _policy(settings: Settings) -> RecorderPolicy:
             noone_joined_timeout=settings.noone_joined_timeout_seconds,
             everyone_left_timeout=settings.everyone_left_timeout_seconds,
             max_recording_seconds=settings.max_recording_minutes * 60,
+            transcript_provider=settings.transcript_provider,
         ),
     )

@@ -1,5 +1,6 @@
 """Every periodic job, on one APScheduler 3 BackgroundScheduler: the poll pass every
-POLL_INTERVAL_SECONDS, the lease heartbeat, and hourly housekeeping.
+POLL_INTERVAL_SECONDS, the lease heartbeat, hourly housekeeping, and the transcripts' look at
+Recall every POLL_INTERVAL_SECONDS (bot/workflow/transcripts.py).
 
 The jobs are plain callables (bot/workflow/polling.py and friends); this module only says when
 they run. Each has `max_instances=1` (a slow run delays the next instead of overlapping it),
@@ -25,6 +26,7 @@ POLL_JOB = "poll-recordings"
 HEARTBEAT_JOB = "renew-leases"
 HOUSEKEEPING_JOB = "housekeeping"
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+TRANSCRIPTS_JOB = "follow-transcripts"
 
 
 class Scheduler:
@@ -38,20 +40,24 @@ class Scheduler:
         housekeeping: Callable[[], Any],
         after_each_run: Callable[[], None],
         clock: Callable[[], datetime],
+        transcripts: Callable[[], Any] | None = None,
     ) -> None:
         self.poll_interval = poll_interval
         # One thread per job: the heartbeat must run while a long poll pass is under way.
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=3)}, timezone="UTC"
+            executors={"default": ThreadPoolExecutor(max_workers=4)}, timezone="UTC"
         )
         now = clock()
-        for job_id, job, every, first in (
+        jobs = [
             # First pass right away: resume whatever a restart left.
             (POLL_JOB, poll, poll_interval, now),
             # While we hold recordings (a step, or a batch waiting its turn), keep their leases.
             (HEARTBEAT_JOB, heartbeat, lease / 3, now + lease / 3),
             (HOUSEKEEPING_JOB, housekeeping, HOUSEKEEPING_EVERY, now),
-        ):
+        ]
+        if transcripts is not None:
+            jobs.append((TRANSCRIPTS_JOB, transcripts, poll_interval, now + poll_interval / 2))
+        for job_id, job, every, first in jobs:
             self.scheduler.add_job(
                 _then(job, after_each_run),
                 trigger="interval",

@@ -4,6 +4,7 @@
     /record stop [<link>]
     /record delete <recording link>
     /record list
+    /record search <words>
     /record help
 
 Options may come in any order, before or after the link. Slack sends the text as typed, or
@@ -21,6 +22,7 @@ from datetime import datetime
 
 from bot.model.join_time import JoinTime, JoinTimeError, parse_join_time
 from bot.model.meeting_links import MeetingLink, MeetingLinkError, parse_meeting_link
+from bot.model.search_query import SearchQuery, SearchQueryError, parse_search
 
 # Slack's own limit on command text is a few thousand characters; no command is longer.
 MAX_TEXT_LENGTH = 4000
@@ -88,10 +90,18 @@ class RecordCommand:
     options: RecordOptions = field(default_factory=RecordOptions)
 
 
-Command = HelpCommand | ListCommand | StopCommand | DeleteCommand | RecordCommand
+@dataclass(frozen=True)
+class SearchCommand:
+    query: SearchQuery
+
+
+Command = HelpCommand | ListCommand | StopCommand | DeleteCommand | RecordCommand | SearchCommand
 
 
 def parse_command(text: str | None, now: datetime) -> Command:
+    head, *rest = (text or "").split(None, 1) or [""]
+    if head.lower() == "search":  # read as typed: quotes make phrases, a lone one is fine
+        return _search(rest[0] if rest else "")
     words = _words(text)
     first = words[0].lower()
     if first in HELP_WORDS:
@@ -236,6 +246,13 @@ def _link(word: str) -> MeetingLink:
         return parse_meeting_link(word)
     except MeetingLinkError as exc:
         raise CommandError(f"{exc}\n{USAGE}") from exc
+
+
+def _search(text: str) -> SearchCommand:
+    try:
+        return SearchCommand(parse_search(text))
+    except SearchQueryError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _no_more(words: list[str], command: Command) -> Command:

@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import Any
 
 from bot.model.recording import Recording
+from bot.recall.transcripts import bot_transcript_config
 
 # Platforms cap the waiting-room wait themselves; asking for more is pointless.
 WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}
@@ -22,6 +23,7 @@ class BotDefaults:
     noone_joined_timeout: int = 900
     everyone_left_timeout: int = 60
     max_recording_seconds: int = 4 * 3600
+    transcript_provider: str = "meeting_captions"  # TRANSCRIPT_PROVIDER
 
 
 def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
@@ -29,6 +31,8 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
     config: dict[str, Any] = {"video_mixed_mp4": {}, "video_mixed_layout": layout}
     if recording.request.separate_videos:
         config["video_separate_mp4"] = {}
+    if transcript := bot_transcript_config(defaults.transcript_provider):
+        config["transcript"] = transcript
     payload: dict[str, Any] = {
         "meeting_url": recording.request.meeting_url,
         "bot_name": recording.request.bot_name or defaults.bot_name,

@@ -35,6 +35,8 @@ recorded so far is still posted. Only the person who asked, or a workspace admin
 working and Recall deletes the video. Paste the Watch link (or the meeting's link for its \
 latest recording). Only the person who asked, or a workspace admin, can delete it.
 • `/record list`: recordings in this channel, running and recent.
+• `/record search <words>`: find where this channel's recordings mention them (use \
+"quotes" for a phrase); each result links to that moment of the video.
 • `/record help`: this message.
 Options can go in any order. The recorder joins as a participant: if the meeting has a waiting \
 room, the host must let it in. One meeting gets one recorder: asking again points you to the \

@@ -9,6 +9,8 @@ from bot.store.oauth_states import OAuthStates
 from bot.store.recording_events import RecordingEvents
 from bot.store.recordings import Recordings
 from bot.store.slack_requests import SlackRequests
+from bot.store.transcript_lines import TranscriptLines
+from bot.store.transcripts import Transcripts
 from bot.store.webhook_deliveries import WebhookDeliveries
 from bot.store.workspaces import Workspaces
 
@@ -24,6 +26,7 @@ class Store:
         self.webhook_deliveries = WebhookDeliveries(self.database)
         self.slack_requests = SlackRequests(self.database)
         self.oauth_states = OAuthStates(self.database)
+        self.transcripts = Transcripts(self.database, TranscriptLines(self.database))
 
     @property
     def path(self) -> Path:

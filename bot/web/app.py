@@ -6,7 +6,8 @@
     POST /recall/webhook        Recall's webhooks (verified on the raw bytes, then handled)
     GET  /healthz               database, scheduler, open recordings
     GET  /r/{token}[/watch|/embed]  durable recording links (bot/web/watch.py)
-    GET  /static/...            the player's poster image
+    GET  /r/{token}/captions.vtt, /r/{token}/transcript.txt  (bot/web/transcript_pages.py)
+    GET  /static/...            the player's poster image, the watch page's script
 
 From the outside in: `_Guard` turns any unexpected error into one log line and a JSON 500;
 `BoundedBodies` reads each body whole, within a size and a time limit, before a route sees it
@@ -35,8 +36,10 @@ from starlette.staticfiles import StaticFiles
 
 from bot.slack.directory import SlackDirectory
 from bot.store.recording_events import RecordingEvents
+from bot.store.transcripts import Transcripts
 from bot.web.limits import ASGIApp, BoundedBodies, Message, Receive, Scope, Send, error
 from bot.web.slack_routes import SLACK_EVENTS_PATH, SlackRoutes, socket_mode_only
+from bot.web.transcript_pages import TranscriptPages
 from bot.web.watch import WatchPages
 from bot.workflow.media_links import MediaLinks
 from bot.workflow.webhook_intake import WebhookIntake
@@ -54,6 +57,7 @@ class Backend(Protocol):
     media: MediaLinks
     users: SlackDirectory
     events: RecordingEvents
+    transcripts: Transcripts
 
     @property
     def slack_over_http(self) -> bool:
@@ -117,7 +121,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         body, ok = await run_in_threadpool(backend.health)
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    pages = WatchPages(backend.media, backend.users, backend.events)
+    pages = WatchPages(backend.media, backend.users, backend.events, backend.transcripts)
     routes += [
         Route("/recall/webhook", recall_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -125,6 +129,11 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         Route("/r/{token}/watch", pages.watch, methods=["GET"]),
         Route("/r/{token}/embed", pages.embed, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
+    ]
+    text = TranscriptPages(backend.media, backend.transcripts)
+    routes += [
+        Route("/r/{token}/captions.vtt", text.captions, methods=["GET"]),
+        Route("/r/{token}/transcript.txt", text.text, methods=["GET"]),
     ]
     return routes
 

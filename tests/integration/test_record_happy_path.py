@@ -63,6 +63,8 @@ def test_create_bot_request_is_what_recall_documents(app: App) -> None:
     assert create.json["recording_config"] == {
         "video_mixed_mp4": {},
         "video_mixed_layout": "speaker_view",
+        # TRANSCRIPT_PROVIDER's default: the platform's own captions.
+        "transcript": {"provider": {"meeting_captions": {}}},
     }
     assert create.json["metadata"]["slack_channel"] == "C0CHAN1"
     errors = [e.message for e in create_bot_validator().iter_errors(create.json)]

@@ -25,6 +25,7 @@ def test_name_layout_and_separate_reach_recall(app: App) -> None:
         "video_mixed_mp4": {},
         "video_mixed_layout": "gallery_view_v2",
         "video_separate_mp4": {},
+        "transcript": {"provider": {"meeting_captions": {}}},
     }
     assert "“Design review recorder”" in app.status()["text"]
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from bot.app.scheduler import HEARTBEAT_JOB, HOUSEKEEPING_JOB, POLL_JOB
+from bot.app.scheduler import HEARTBEAT_JOB, HOUSEKEEPING_JOB, POLL_JOB, TRANSCRIPTS_JOB
 from tests.conftest import App
 
 
@@ -48,6 +48,7 @@ def test_every_periodic_job_is_registered_once_with_safe_settings(app: App) -> N
         POLL_JOB: timedelta(seconds=15),
         HEARTBEAT_JOB: timedelta(seconds=10),  # a third of the 30-second lease
         HOUSEKEEPING_JOB: timedelta(hours=1),
+        TRANSCRIPTS_JOB: timedelta(seconds=15),  # the poll interval
     }
     for job_id, interval in intervals.items():
         job = scheduler.get_job(job_id)
@@ -55,7 +56,7 @@ def test_every_periodic_job_is_registered_once_with_safe_settings(app: App) -> N
         assert job.max_instances == 1
         assert job.coalesce is True
         assert job.misfire_grace_time == 60
-    assert len(scheduler.get_jobs()) == 3
+    assert len(scheduler.get_jobs()) == 4
 
 
 def test_poller_starts_and_stops_with_the_runtime(app: App) -> None:
