@@ -170,7 +170,7 @@ def _migrate(settings: Settings, _formatter: RedactingFormatter, _args: argparse
 
 
 def _search_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("words", nargs="+", help="what to look for")
+    command.add_argument("words", nargs="*", help="what to look for")
     command.add_argument("--channel", metavar="ID", help="only this channel's recordings")
     command.add_argument("--team", metavar="ID", help="the channel's workspace (with --channel)")
     command.add_argument(
