@@ -21,6 +21,7 @@ from bot.model.grammar import (
     HelpCommand,
     ListCommand,
     RecordCommand,
+    SearchCommand,
     StopCommand,
     parse_command,
 )
@@ -28,6 +29,7 @@ from bot.slack import messages, zoom_words
 from bot.store.zoom_handshakes import Asker
 from bot.workflow.controls import Actor
 from bot.workflow.intake import RecordingRequest
+from handlers.search import answer_search
 from handlers.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ SORRY_LATER = "Something went wrong on our side; please try again in a minute."
 
 
 def register(app: App) -> None:
-    # Stop and delete answer from a lazy listener; every other /record is answered at once.
+    # Stop, delete, disconnect and search answer from a lazy listener; every other /record
+    # at once.
     # Two listeners, so that Bolt copies the request for a lazy one only when it is needed:
     # a copy costs about as much as saving the request itself.
     app.command("/record", matchers=[_is_control])(ack=answer, lazy=[act_later])
@@ -44,14 +47,15 @@ def register(app: App) -> None:
 
 
 def _is_control(command: dict[str, Any]) -> bool:
-    """Does the text start with `stop` or `delete`? Only routes the request: `answer` and
+    """Does the text start with one of `CONTROL_WORDS`? Only routes the request: `answer` and
     `act_later` read the whole command."""
     first = (command.get("text") or "").split(maxsplit=1)[:1]
     return bool(first) and first[0].lower() in CONTROL_WORDS
 
 
-# `disconnect` tells Zoom to revoke the tokens: a call that does not belong before the ack.
-CONTROL_WORDS = frozenset({"stop", "delete", "disconnect"})
+# `disconnect` tells Zoom to revoke the tokens, and `search` reads the full-text index: work
+# that does not belong before the ack.
+CONTROL_WORDS = frozenset({"stop", "delete", "disconnect", "search"})
 
 
 def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
@@ -67,7 +71,7 @@ def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     elif isinstance(parsed, ListCommand):
         listing = app.controls.listing(command["team_id"], command["channel_id"])
         ack(response_type="ephemeral", text=listing)
-    elif isinstance(parsed, StopCommand | DeleteCommand):
+    elif isinstance(parsed, StopCommand | DeleteCommand | SearchCommand):
         ack()  # the answer may need Slack (is this user an admin?): `act_later` gives it
     elif isinstance(parsed, ConnectCommand):
         ack(response_type="ephemeral", text=_connect(app, command))
@@ -80,17 +84,19 @@ def answer(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
 
 
 def act_later(command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """After the answer: carry out `/record stop` and `/record delete`, answering privately."""
+    """After the answer: carry out `/record stop`, `delete` and `search`, answering privately."""
     app = services(context)
     try:
         parsed = parse_command(command.get("text"), app.clock())
     except CommandError:
         return  # `answer` already said what was wrong
-    if not isinstance(parsed, StopCommand | DeleteCommand | DisconnectCommand):
+    if not isinstance(parsed, StopCommand | DeleteCommand | DisconnectCommand | SearchCommand):
         return
     actor = Actor(command["team_id"], command["user_id"], command.get("enterprise_id") or None)
     try:
-        if isinstance(parsed, DisconnectCommand):
+        if isinstance(parsed, SearchCommand):
+            text = answer_search(app, command, parsed)
+        elif isinstance(parsed, DisconnectCommand):
             text = _disconnect(app, command)
         elif isinstance(parsed, StopCommand):
             text = app.controls.stop_from_command(actor, command["channel_id"], parsed.link)

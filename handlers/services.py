@@ -15,6 +15,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot.store.workspaces import Workspaces
 from bot.workflow.controls import Controls
 from bot.workflow.intake import Intake
+from bot.workflow.transcript_search import TranscriptSearch
 from bot.workflow.zoom_connections import ZoomConnections
 
 CONTEXT_KEY = "services"
@@ -29,6 +30,7 @@ class Services:
     installations: InstallationStore | None  # many workspaces only
     clock: Callable[[], datetime]
     zoom: ZoomConnections | None = None  # Zoom accounts can be connected (ZOOM_CLIENT_ID)
+    search: TranscriptSearch | None = None  # `/record search`
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Services:
         # Bolt deep-copies the context for lazy listeners; these are the app's long-lived

@@ -6,6 +6,7 @@ slack-record list        recordings and their state, as a table
 slack-record check       is the configuration complete, and do Slack and Recall answer?
 slack-record migrate     create or upgrade the database, then exit
 slack-record recover     rebuild lost recordings from Recall and Slack (--days N)
+slack-record search      find words in the recordings' transcripts
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ COMMANDS = {
         "alone. serve does this by itself when it starts with an empty database. Prints what "
         "it rebuilt; exits 1 if Recall could not be read to the end.",
     ),
+    "search": (
+        "find words in the recordings' transcripts",
+        "Search the transcripts of every channel's recordings (or one channel's, with "
+        "--channel), best matches first: when, where, which meeting, who said it, the words "
+        'around the match, and a link to that moment. "Quoted words" are a phrase.',
+    ),
 }
 
 
@@ -102,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check": _check,
         "migrate": _migrate,
         "recover": _recover,
+        "search": _search,
     }
     for name, (summary, description) in COMMANDS.items():
         command = commands.add_parser(name, help=summary, description=description)
@@ -136,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--open", action="store_true", help="only recordings still in progress"
             )
+        if name == "search":
+            _search_arguments(command)
     return parser
 
 
@@ -223,6 +233,25 @@ def _positive_number(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a number of days above 0 (got {text!r})")
     return value
+
+
+def _search_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("words", nargs="*", help="what to look for")
+    command.add_argument("--channel", metavar="ID", help="only this channel's recordings")
+    command.add_argument("--team", metavar="ID", help="the channel's workspace (with --channel)")
+    command.add_argument(
+        "--limit", type=_positive, default=20, help="show at most this many (default 20)"
+    )
+
+
+def _search(settings: Settings, _formatter: RedactingFormatter, args: argparse.Namespace) -> int:
+    from bot.app.searching import search_transcripts
+
+    text, status = search_transcripts(
+        settings, " ".join(args.words), args.team, args.channel, args.limit
+    )
+    print(text, file=sys.stdout if status == 0 else sys.stderr)
+    return status
 
 
 def _positive(text: str) -> int:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 from bot.app.meeting_settings import MeetingSettings, read_meeting_settings
+from bot.recall.transcripts import PROVIDERS as TRANSCRIPT_PROVIDERS
 
 RECALL_REGIONS = ("us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -108,6 +109,9 @@ class Settings:
     metrics_token: str | None = None
     # `text` (one line per event) or `json` (one JSON object per line, for hosts that index).
     log_format: str = "text"
+    # How meetings are transcribed (bot/recall/transcripts.py); README says why captions are
+    # the default.
+    transcript_provider: str = "meeting_captions"
 
     @property
     def slack_mode(self) -> str:
@@ -202,6 +206,12 @@ class Settings:
         log_format = (get("LOG_FORMAT") or "text").lower()
         if log_format not in ("text", "json"):
             problems.append(f"LOG_FORMAT must be text or json (got {log_format!r})")
+        transcripts = (get("TRANSCRIPT_PROVIDER") or cls.transcript_provider).lower()
+        if transcripts not in TRANSCRIPT_PROVIDERS:
+            problems.append(
+                f"TRANSCRIPT_PROVIDER must be one of {', '.join(TRANSCRIPT_PROVIDERS)} "
+                f"(got {transcripts!r})"
+            )
 
         if problems:
             raise ConfigError(problems)
@@ -239,6 +249,7 @@ class Settings:
             meeting=meeting,
             metrics_token=metrics_token,
             log_format=log_format,
+            transcript_provider=transcripts,
         )
 
     def secrets(self) -> tuple[str, ...]:

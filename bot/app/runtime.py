@@ -26,6 +26,7 @@ from bot.app.settings_wiring import connect_to_slack, recorder_policy, zoom_conn
 from bot.app.slack_app import build_slack_app
 from bot.model.times import utcnow
 from bot.recall.client import DEFAULT_TIMEOUT, RecallClient, make_http_client
+from bot.recall.downloads import MediaDownloads
 from bot.recall.rate_budget import RateBudget
 from bot.recall.webhooks import WebhookVerifier
 from bot.slack.directory import SlackDirectory
@@ -44,6 +45,8 @@ from bot.workflow.recovery import Recovery, RecoveryReport, default_days
 from bot.workflow.slack_sync import SlackSync
 from bot.workflow.steps import Steps
 from bot.workflow.survey import Survey
+from bot.workflow.transcript_search import TranscriptSearch
+from bot.workflow.transcripts import TranscriptWork
 from bot.workflow.webhook_intake import WebhookIntake
 from bot.workflow.workers import Workers
 from bot.zoom.http import make_http_client as make_zoom_http_client
@@ -92,6 +95,16 @@ class Runtime:
         self.workers = Workers()
         policy = recorder_policy(settings)
         links = LinkStyle(settings.public_base_url, embed=settings.video_embed)
+        self.downloads = MediaDownloads()
+        self.transcript_work = TranscriptWork(
+            store=self.store,
+            recall=self.recall,
+            downloads=self.downloads,
+            provider=settings.transcript_provider,
+            workers=self.workers,
+            work_on_soon=lambda recording_id: self.steps.soon(recording_id),
+            clock=clock,
+        )
         self.steps = Steps(
             StepContext(
                 recordings=self.store.recordings,
@@ -103,10 +116,13 @@ class Runtime:
                 policy=policy,
                 sleep=sleep,
                 zoom_accounts=self.store.zoom_accounts,
+                transcripts=self.transcript_work,
             ),
             self.workers,
             clock,
         )
+        self.transcripts = self.store.transcripts
+        self.search = TranscriptSearch(self.store, links, clock)
         self.survey = Survey(self.recall, self.store.recordings) if policy.survey else None
         self.intake = Intake(self.store.recordings, policy, clock)
         self.controls = Controls(self.store.recordings, self.steps.soon, self.users, clock)
@@ -120,6 +136,7 @@ class Runtime:
                 self.steps.soon,
                 clock,
                 on_delivery=self.metrics.webhook_delivery,
+                transcripts=self.transcript_work,
             )
             if settings.recall_webhook_secret
             else None
@@ -131,7 +148,13 @@ class Runtime:
         self.zoom = zoom_connections(settings, self.store, self.zoom_http, clock)
         self._stopping = threading.Event()
         self.recovery = Recovery(
-            self.recall, self.store, policy, clock, sleep, should_stop=self._stopping.is_set
+            self.recall,
+            self.store,
+            policy,
+            clock,
+            sleep,
+            should_stop=self._stopping.is_set,
+            transcripts=self.transcript_work,
         )
         self.poll_job = PollJob(self.steps, self.survey, clock)
         self.scheduler = Scheduler(
@@ -141,6 +164,7 @@ class Runtime:
             lease=policy.lease,
             housekeeping=lambda: forget_what_no_longer_matters(self.store, clock()),
             expiry=lambda: make_expired_due(self.store.recordings, self.steps.soon, clock()),
+            transcripts=self.transcript_work.follow_due,
             after_each_run=self.store.close,
             clock=clock,
         )
@@ -194,6 +218,7 @@ class Runtime:
             installations=app.installation_store,
             clock=self.clock,
             zoom=self.zoom,
+            search=self.search,
         )
         return self.listener_services
 
@@ -272,6 +297,7 @@ class Runtime:
         self.recall.close()
         if self.zoom_http is not None:
             self.zoom_http.close()
+        self.downloads.close()
 
 
 OAUTH_NOT_REBUILT = (

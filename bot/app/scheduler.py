@@ -1,6 +1,7 @@
 """Every periodic job, on one APScheduler 3 BackgroundScheduler: the poll pass every
-POLL_INTERVAL_SECONDS, the lease heartbeat, hourly housekeeping, and the minutely sweep for
-recordings whose media has expired.
+POLL_INTERVAL_SECONDS, the lease heartbeat, hourly housekeeping, the minutely sweep for
+recordings whose media has expired, and the transcripts' look at Recall every
+POLL_INTERVAL_SECONDS (bot/workflow/transcripts.py).
 
 The jobs are plain callables (bot/workflow/polling.py and friends); this module only says when
 they run. Each has `max_instances=1` (a slow run delays the next instead of overlapping it),
@@ -29,6 +30,7 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 EXPIRY_JOB = "expire-recordings"
 # Recordings whose media's retention ran out are told within this long of the moment.
 EXPIRY_EVERY = timedelta(minutes=1)
+TRANSCRIPTS_JOB = "follow-transcripts"
 
 
 class Scheduler:
@@ -43,14 +45,15 @@ class Scheduler:
         after_each_run: Callable[[], None],
         clock: Callable[[], datetime],
         expiry: Callable[[], Any] = lambda: None,
+        transcripts: Callable[[], Any] | None = None,
     ) -> None:
         self.poll_interval = poll_interval
         # One thread per job: the heartbeat must run while a long poll pass is under way.
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=3)}, timezone="UTC"
+            executors={"default": ThreadPoolExecutor(max_workers=5)}, timezone="UTC"
         )
         now = clock()
-        for job_id, job, every, first in (
+        jobs = [
             # First pass right away: resume whatever a restart left.
             (POLL_JOB, poll, poll_interval, now),
             # While we hold recordings (a step, or a batch waiting its turn), keep their leases.
@@ -58,7 +61,10 @@ class Scheduler:
             (HOUSEKEEPING_JOB, housekeeping, HOUSEKEEPING_EVERY, now),
             # Each recording past its expiry, not yet told, is made due (bot/workflow/expiry.py).
             (EXPIRY_JOB, expiry, EXPIRY_EVERY, now),
-        ):
+        ]
+        if transcripts is not None:
+            jobs.append((TRANSCRIPTS_JOB, transcripts, poll_interval, now + poll_interval / 2))
+        for job_id, job, every, first in jobs:
             self.scheduler.add_job(
                 _then(job, after_each_run),
                 trigger="interval",

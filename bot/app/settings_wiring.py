@@ -66,6 +66,7 @@ def recorder_policy(settings: Settings) -> RecorderPolicy:
             everyone_left_timeout=settings.everyone_left_timeout_seconds,
             max_recording_seconds=settings.max_recording_minutes * 60,
             public_base_url=settings.public_base_url,
+            transcript_provider=settings.transcript_provider,
         ),
         meeting=MeetingPolicy(
             consent=settings.meeting.consent,

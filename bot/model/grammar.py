@@ -4,6 +4,7 @@
     /record stop [<link>]
     /record delete <recording link>
     /record list
+    /record search <words>
     /record help
     /record connect zoom | /record disconnect zoom
 
@@ -22,6 +23,7 @@ from datetime import datetime
 
 from bot.model.join_time import JoinTime, JoinTimeError, parse_join_time
 from bot.model.meeting_links import MeetingLink, MeetingLinkError, parse_meeting_link
+from bot.model.search_query import SearchQuery, SearchQueryError, parse_search
 
 # Slack's own limit on command text is a few thousand characters; no command is longer.
 MAX_TEXT_LENGTH = 4000
@@ -90,6 +92,11 @@ class RecordCommand:
 
 
 @dataclass(frozen=True)
+class SearchCommand:
+    query: SearchQuery
+
+
+@dataclass(frozen=True)
 class ConnectCommand:
     service: str  # "zoom": connect the user's Zoom account (Zoom's on-behalf-of rule)
 
@@ -109,10 +116,14 @@ Command = (
     | RecordCommand
     | ConnectCommand
     | DisconnectCommand
+    | SearchCommand
 )
 
 
 def parse_command(text: str | None, now: datetime) -> Command:
+    head, *rest = (text or "").split(None, 1) or [""]
+    if head.lower() == "search":  # read as typed: quotes make phrases, a lone one is fine
+        return _search(rest[0] if rest else "")
     words = _words(text)
     first = words[0].lower()
     if first in HELP_WORDS:
@@ -266,6 +277,13 @@ def _link(word: str) -> MeetingLink:
         return parse_meeting_link(word)
     except MeetingLinkError as exc:
         raise CommandError(f"{exc}\n{USAGE}") from exc
+
+
+def _search(text: str) -> SearchCommand:
+    try:
+        return SearchCommand(parse_search(text))
+    except SearchQueryError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _no_more(words: list[str], command: Command) -> Command:

@@ -118,6 +118,10 @@ class RecallClient:
         """Cancel a scheduled bot that has not started joining (405 once it has)."""
         self._call("DELETE", f"bot/{bot_id}/", wait=5)
 
+    def create_transcript(self, recording_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Create Async Transcript: transcribe a finished recording (bot/recall/transcripts.py)."""
+        return self._call("POST", f"recording/{recording_id}/create_transcript/", json=body, wait=5)
+
     def close(self) -> None:
         self._http.close()
 

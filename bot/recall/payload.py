@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.model.recording import Recording
 from bot.recall.meeting_payload import bot_extras, recording_config_extras
+from bot.recall.transcripts import bot_transcript_config
 
 # Platforms cap the waiting-room wait themselves; asking for more is pointless.
 WAITING_ROOM_CAPS = {"google_meet": 600, "microsoft_teams": 1800, "microsoft_teams_live": 1800}
@@ -24,6 +25,7 @@ class BotDefaults:
     everyone_left_timeout: int = 60
     max_recording_seconds: int = 4 * 3600
     public_base_url: str | None = None  # where Recall calls back (chat messages, Zoom tokens)
+    transcript_provider: str = "meeting_captions"  # TRANSCRIPT_PROVIDER
 
 
 def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
@@ -32,6 +34,8 @@ def bot_payload(recording: Recording, defaults: BotDefaults) -> dict[str, Any]:
     if recording.request.separate_videos:
         config["video_separate_mp4"] = {}
     config.update(recording_config_extras(recording, defaults.public_base_url))
+    if transcript := bot_transcript_config(defaults.transcript_provider):
+        config["transcript"] = transcript
     payload: dict[str, Any] = {
         "meeting_url": recording.request.meeting_url,
         "bot_name": recording.request.bot_name or defaults.bot_name,

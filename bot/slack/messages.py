@@ -38,6 +38,8 @@ latest recording). Only the person who asked, or a workspace admin, can delete i
 • `/record connect zoom`: let the recorder join Zoom meetings hosted outside your company's \
 Zoom account on your behalf (Zoom's rule: it joins once you are in, and leaves when you \
 leave). `/record disconnect zoom` undoes it.
+• `/record search <words>`: find where this channel's recordings mention them (use \
+"quotes" for a phrase); each result links to that moment of the video.
 • `/record help`: this message.
 Options can go in any order. The recorder joins as a participant: if the meeting has a waiting \
 room, the host must let it in. One meeting gets one recorder: asking again points you to the \

@@ -133,6 +133,18 @@ class SlackNotifier:
             )
         return str(response["ts"])
 
+    def update_reply(self, recording: Recording, ts: str, text: str) -> None:
+        """Edit one of our thread replies (idempotent); MessageGone if it is gone."""
+        with translated():
+            try:
+                self._client(recording).chat_update(
+                    channel=recording.slack.status_channel, ts=ts, text=text
+                )
+            except SlackApiError as exc:
+                if error_code(exc) in GONE:
+                    raise MessageGone(f"thread reply gone ({error_code(exc)})") from exc
+                raise
+
     def find_post(self, recording: Recording, kind: str) -> Delivery | None:
         """Did an earlier attempt's `kind` post land after all? Looks in Slack's history.
 

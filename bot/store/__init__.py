@@ -10,6 +10,8 @@ from bot.store.recording_events import RecordingEvents
 from bot.store.recordings import Recordings
 from bot.store.recoveries import Recoveries
 from bot.store.slack_requests import SlackRequests
+from bot.store.transcript_lines import TranscriptLines
+from bot.store.transcripts import Transcripts
 from bot.store.webhook_deliveries import WebhookDeliveries
 from bot.store.workspaces import Workspaces
 from bot.store.zoom_accounts import ZoomAccounts
@@ -30,6 +32,7 @@ class Store:
         self.zoom_accounts = ZoomAccounts(self.database)
         self.zoom_handshakes = ZoomHandshakes(self.database)
         self.recoveries = Recoveries(self.database)
+        self.transcripts = Transcripts(self.database, TranscriptLines(self.database))
 
     @property
     def path(self) -> Path:

@@ -257,3 +257,73 @@ def add_recoveries(db: Database) -> None:
         pk="id",
         not_null={"ran_at"},
     )
+
+
+@migrations()
+def add_transcripts(db: Database) -> None:
+    # A recording's transcript (bot/store/transcripts.py): whether it came, and what it says
+    # in summary. Followed like a recording: `next_check_at` is when to look again at Recall,
+    # with a lease while someone does.
+    db["transcripts"].create(
+        {
+            "recording_id": str,
+            "status": str,  # bot.model.transcript.TranscriptStatus
+            "provider": str,  # TRANSCRIPT_PROVIDER when it was expected
+            "detail": str,  # why there is none: Recall's sub_code, or our reason
+            "attempts": int,  # consecutive failed looks, for back-off
+            "next_check_at": str,  # NULL once nothing is left to do
+            "leased_until": str,
+            "claim_token": str,
+            "created_at": str,
+            "updated_at": str,
+            "ready_at": str,
+            "lines": int,
+            "words": int,
+            "speakers": str,  # JSON [[name, seconds], ...], the most talkative first
+        },
+        pk="recording_id",
+        not_null={"status", "created_at", "updated_at"},
+        defaults={"attempts": 0},
+    )
+    db.execute(
+        "CREATE INDEX idx_transcripts_due ON transcripts (next_check_at) "
+        "WHERE next_check_at IS NOT NULL"
+    )
+    # Channels, numbered: a channel's transcript lines take ids in a range of their own
+    # (number << 32 and up), so a search within one channel reads only that range of the
+    # full-text index, however much the other channels hold (bot/store/transcript_lines.py).
+    db["transcript_scopes"].create(
+        {"id": int, "team_id": str, "channel_id": str},
+        pk="id",
+        not_null={"team_id", "channel_id"},
+    )
+    db["transcript_scopes"].create_index(["team_id", "channel_id"], unique=True)
+    # One row per phrase: a caption's worth of one speaker's words.
+    db["transcript_lines"].create(
+        {
+            "id": int,
+            "recording_id": str,
+            "start_seconds": float,  # from the start of the recording (and of its video)
+            "end_seconds": float,
+            "speaker": str,
+            "text": str,
+        },
+        pk="id",
+        not_null={"recording_id", "start_seconds", "end_seconds", "text"},
+    )
+    db["transcript_lines"].create_index(["recording_id", "start_seconds"])
+    # Full-text search over the lines with FTS5, kept in step by triggers. Written as plain
+    # SQL: sqlite-utils' enable_fts runs a script, which would commit this migration halfway.
+    db.execute(
+        "CREATE VIRTUAL TABLE transcript_lines_fts USING fts5(text, content='transcript_lines', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER transcript_lines_ai AFTER INSERT ON transcript_lines BEGIN "
+        "INSERT INTO transcript_lines_fts (rowid, text) VALUES (new.id, new.text); END"
+    )
+    db.execute(
+        "CREATE TRIGGER transcript_lines_ad AFTER DELETE ON transcript_lines BEGIN "
+        "INSERT INTO transcript_lines_fts (transcript_lines_fts, rowid, text) "
+        "VALUES ('delete', old.id, old.text); END"
+    )

@@ -60,6 +60,17 @@ class RecordingNudges(RecordingQueries):
         )
         return changed == 1
 
+    def show_news_soon(self, recording_id: str, now: datetime) -> bool:
+        """A finished recording has news for Slack (its transcript came): make it due, so its
+        next step brings the messages up to date under its claim. False if it was deleted."""
+        changed = self._database.write(
+            f"UPDATE recordings SET {_DUE_NOW} WHERE id = :id "
+            "AND finished_at IS NOT NULL AND deleted_at IS NULL "
+            "AND (next_poll_at IS NULL OR next_poll_at > :now)",
+            {"now": ts(now), "id": recording_id},
+        )
+        return changed == 1
+
     def make_notices_due(self, team_ids: list[str], now: datetime) -> int:
         """The final notices of these workspaces (or Enterprise Grid orgs) that were put off
         while posting there was paused are due at once (the app was installed again)."""

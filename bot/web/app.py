@@ -7,7 +7,8 @@
     GET  /healthz               database, scheduler, open recordings
     GET  /metrics               Prometheus' text format (a bearer token when METRICS_TOKEN is set)
     GET  /r/{token}[/watch|/embed]  durable recording links (bot/web/watch.py)
-    GET  /static/...            the player's poster image
+    GET  /r/{token}/captions.vtt, /r/{token}/transcript.txt  (bot/web/transcript_pages.py)
+    GET  /static/...            the player's poster image, the watch page's script
     POST /recall/realtime       the meeting chat, from Recall (bot/web/meeting_routes.py)
     GET  /zoom/connect, /zoom/oauth_redirect, /zoom/obf   connecting Zoom, Zoom's tokens
 
@@ -39,9 +40,11 @@ from starlette.staticfiles import StaticFiles
 
 from bot.slack.directory import SlackDirectory
 from bot.store.recording_events import RecordingEvents
+from bot.store.transcripts import Transcripts
 from bot.web.limits import ASGIApp, BoundedBodies, Message, Receive, Scope, Send, error
 from bot.web.meeting_routes import MeetingRoutes
 from bot.web.slack_routes import SLACK_EVENTS_PATH, SlackRoutes, socket_mode_only
+from bot.web.transcript_pages import TranscriptPages
 from bot.web.watch import WatchPages
 from bot.workflow.media_links import MediaLinks
 from bot.workflow.meeting_chat import MeetingChat
@@ -63,6 +66,7 @@ class Backend(Protocol):
     events: RecordingEvents
     meeting_chat: MeetingChat
     zoom: ZoomConnections | None
+    transcripts: Transcripts
 
     @property
     def slack_over_http(self) -> bool:
@@ -149,7 +153,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         body, content_type = await run_in_threadpool(backend.metrics_text)
         return Response(body, media_type=content_type)
 
-    pages = WatchPages(backend.media, backend.users, backend.events)
+    pages = WatchPages(backend.media, backend.users, backend.events, backend.transcripts)
     routes += [
         Route("/recall/webhook", recall_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -160,6 +164,11 @@ def _routes(backend: Backend) -> list[BaseRoute]:
         Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
     ]
     routes += MeetingRoutes(backend.meeting_chat, backend.zoom).routes()
+    text = TranscriptPages(backend.media, backend.transcripts)
+    routes += [
+        Route("/r/{token}/captions.vtt", text.captions, methods=["GET"]),
+        Route("/r/{token}/transcript.txt", text.text, methods=["GET"]),
+    ]
     return routes
 
 

@@ -6,7 +6,10 @@
 
 `?part=N` picks another of the meeting's videos: a bot whose recording was stopped and
 started again has one per stretch; part 1 (the default) is the one posted in Slack, and the
-watch page lists the others.
+watch page lists the others. `?t=<seconds>` starts the video there. Part 1's page also carries
+the transcript: captions on the player, the lines beside it (bot/web/transcript_pages.py),
+with a script of our own (static/transcript.js, the only script the page may run) that seeks,
+follows along and filters.
 
 Problems get a plain page with the right status, never a stack trace: unknown link 404, not
 ready 409 (the page reloads itself), no video 404, deleted or expired 410 (past the end of its
@@ -27,6 +30,8 @@ from bot.model.recording import Recording
 from bot.slack import messages
 from bot.slack.directory import SlackDirectory
 from bot.store.recording_events import RecordingEvents
+from bot.store.transcripts import Transcripts
+from bot.web.transcript_pages import TranscriptPages
 from bot.workflow.media_links import (
     Expired,
     Gone,
@@ -49,6 +54,7 @@ _COMMON_HEADERS = {
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; media-src *; "
 FRAMED_BY_NOBODY = _CSP + "frame-ancestors 'none'"
 FRAMED_BY_SLACK = _CSP + "frame-ancestors https://*.slack.com"
+WATCH_PAGE = _CSP + "script-src 'self'; frame-ancestors 'none'"
 STATIC_THUMBNAIL = "/static/thumbnail.png"
 
 _templates = Environment(
@@ -58,10 +64,17 @@ _templates = Environment(
 
 
 class WatchPages:
-    def __init__(self, links: MediaLinks, users: SlackDirectory, events: RecordingEvents):
+    def __init__(
+        self,
+        links: MediaLinks,
+        users: SlackDirectory,
+        events: RecordingEvents,
+        transcripts: Transcripts | None = None,
+    ):
         self._links = links
         self._users = users
         self._events = events
+        self._transcripts = TranscriptPages(links, transcripts) if transcripts else None
 
     async def video(self, request: Request) -> Response:
         """The redirect: answered on the event loop when the fresh link is cached (the common
@@ -80,7 +93,7 @@ class WatchPages:
             return self._problem_page(problem)
 
     def watch(self, request: Request) -> Response:
-        return self._player("watch.html", request, FRAMED_BY_NOBODY)
+        return self._player("watch.html", request, WATCH_PAGE)
 
     def embed(self, request: Request) -> Response:
         return self._player("embed.html", request, FRAMED_BY_SLACK)
@@ -93,7 +106,13 @@ class WatchPages:
             found = self._links.video(token, _part(request))
         except LinkError as problem:
             return self._problem_page(problem)
-        body = _templates.get_template(template).render(**self._describe(found, token))
+        about = self._describe(found, token)
+        if self._transcripts is not None and found.part == 1 and template == "watch.html":
+            about |= self._transcripts.panel(found.recording, token)
+        start = _seconds(request)
+        if start:  # a media fragment: the browser starts the video there, script or not
+            about["video_src"] += f"#t={start}"
+        body = _templates.get_template(template).render(**about)
         return _headers(HTMLResponse(body), csp)
 
     def _describe(self, found: Video, token: str) -> dict[str, object]:
@@ -191,6 +210,12 @@ def _part(request: Request) -> int:
     """`?part=N`; anything that is not a small whole number is a part that does not exist."""
     raw = request.query_params.get("part", "1")
     return int(raw) if raw.isdigit() and len(raw) < 4 else 0
+
+
+def _seconds(request: Request) -> int:
+    """`?t=<seconds>`: where to start the video; 0 for anything that is not a whole number."""
+    raw = request.query_params.get("t", "")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
 
 
 def _headers(response: Response, csp: str) -> Response:

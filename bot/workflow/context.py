@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from bot.model.consent import MeetingPolicy
 from bot.model.lifecycle import Cause, State
@@ -94,6 +94,28 @@ class RecallKeyWatch:
             )
 
 
+class TranscriptHooks(Protocol):
+    """What the steps tell the transcript's follower (bot/workflow/transcripts.py): the video
+    is ready (with the bot as Recall just showed it, when at hand, to spare a call), or the
+    recording was deleted."""
+
+    def recording_ready(
+        self, rec: Recording, now: datetime, bot: dict[str, Any] | None = None
+    ) -> None: ...
+
+    def recording_deleted(self, recording_id: str) -> None: ...
+
+
+class NoTranscripts:
+    def recording_ready(
+        self, rec: Recording, now: datetime, bot: dict[str, Any] | None = None
+    ) -> None:
+        pass
+
+    def recording_deleted(self, recording_id: str) -> None:
+        pass
+
+
 @dataclass
 class StepContext:
     recordings: Recordings
@@ -104,6 +126,7 @@ class StepContext:
     sleep: Callable[[float], None]
     key: RecallKeyWatch = field(default_factory=RecallKeyWatch)
     zoom_accounts: ZoomAccounts | None = None  # who has connected a Zoom account
+    transcripts: TranscriptHooks = field(default_factory=NoTranscripts)
 
     def finish(
         self, rec: Recording, now: datetime, state: State, cause: Cause, **more: object

@@ -66,6 +66,8 @@ def create_bot(ctx: StepContext, rec: Recording, now: datetime) -> None:
     if saved is not None:
         log.info("recording %s: Recall bot %s created", rec.id, report.bot_id)
         ctx.sync(saved, now, report)
+        if saved.state == State.READY:
+            ctx.transcripts.recording_ready(saved, now, bot)
 
 
 def _resolve_join_time(ctx: StepContext, rec: Recording, now: datetime) -> Recording | None:

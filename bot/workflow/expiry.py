@@ -56,7 +56,7 @@ def make_expired_due(
 
 def note_expiry(ctx: StepContext, rec: Recording, now: datetime) -> None:
     """Inside a claimed step: the transcript goes with the video, and Slack is told, once."""
-    delete_transcript(ctx, rec)
+    ctx.transcripts.recording_deleted(rec.id)
     try:
         ctx.slack.sync(rec, now, None, fetch_video=ctx.fetch_video)
     except WorkspaceBlocked as exc:
@@ -67,11 +67,3 @@ def note_expiry(ctx: StepContext, rec: Recording, now: datetime) -> None:
         return
     log.info("recording %s: expired; the status message says so", rec.id)
     ctx.recordings.note(rec, now, Cause("expired"), expiry_noted_at=now, next_poll_at=None)
-
-
-def delete_transcript(ctx: StepContext, rec: Recording) -> None:
-    """Delete the recording's transcript along with its expired video.
-
-    Transcripts are not kept by this app yet: when they are, their repository's delete for
-    this recording is called here, so an expired recording leaves no words behind either."""
-    return None

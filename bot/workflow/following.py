@@ -35,6 +35,7 @@ def check_bot(
         return
     changes: dict[str, Any] = {"attempts": 0}
     listed = survey.current(rec.recall.bot_id, since=now) if survey else None
+    seen: dict[str, Any] | None = None  # the bot as Recall showed it in this step
     if listed is None and survey is not None and _survey_will_cover(ctx, rec, survey, now):
         # The list is still making its round: this bot's page comes in a later pass.
         ctx.recordings.save(rec, now, next_poll_at=now + ctx.policy.poll_interval)
@@ -45,7 +46,7 @@ def check_bot(
         told_by = "webhook"
     elif listed is not None and not rec.news.fetch:
         # This pass's List Bots call showed it, still active: no call of its own.
-        report = read_bot(listed)
+        report, seen = read_bot(listed), listed
         changes["looked_at"] = now
         told_by = "recall"
     else:
@@ -55,7 +56,7 @@ def check_bot(
             carry_on_after(ctx, rec, now, exc, Doing.FOLLOWING)
             return
         ctx.key.works()
-        report = read_bot(bot)
+        report, seen = read_bot(bot), bot
         changes |= {"hook_fetch": 0, "looked_at": now}
         told_by = "webhook" if rec.news.fetch else "recall"
     outcome = decide(report)
@@ -77,6 +78,8 @@ def check_bot(
         saved = ctx.recordings.move(rec, now, new_state, cause, **changes)
     if saved is not None:
         ctx.sync(saved, now, report)
+        if new_state == State.READY:  # after its notice: a transcript never holds that up
+            ctx.transcripts.recording_ready(saved, now, seen)
 
 
 def _survey_will_cover(ctx: StepContext, rec: Recording, survey: SurveyView, now: datetime) -> bool:

@@ -48,7 +48,7 @@ from bot.recall.origins import read_origin
 from bot.recall.reports import read_bot
 from bot.store import Store
 from bot.store.migrations import SHARE_TOKEN_BYTES
-from bot.workflow.context import RecorderPolicy, recall_columns
+from bot.workflow.context import NoTranscripts, RecorderPolicy, TranscriptHooks, recall_columns
 from bot.workflow.rediscovery import REBUILT_POST
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,9 @@ class Recovery:
         clock: Callable[[], datetime],
         sleep: Callable[[float], None],
         should_stop: Callable[[], bool] = lambda: False,
+        transcripts: TranscriptHooks | None = None,
     ):
+        self._transcripts = transcripts or NoTranscripts()
         self._recall = recall
         self._store = store
         self._policy = policy
@@ -195,6 +197,10 @@ class Recovery:
         log.info(
             "recording %s rebuilt from Recall bot %s: %s", rebuilt.id, origin.bot_id, rebuilt.state
         )
+        now = self._clock()
+        if rebuilt.state == State.READY and not rebuilt.retention.expired(now):
+            # Its transcript was in the lost database too: fetched again, as when it was ready.
+            self._transcripts.recording_ready(rebuilt, now, bot)
 
     def _rebuild(self, origin: BotOrigin, bot: dict[str, Any]) -> Recording | None:
         now = self._clock()

@@ -24,11 +24,13 @@ from typing import Any
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
 from bot.model.report import BotReport
+from bot.model.transcript import TranscriptSummary
 from bot.recall.reports import download_url_expiry
 from bot.slack import messages
-from bot.slack.errors import MessageGone, SlackAuthRevoked
+from bot.slack.errors import MessageGone, SlackAuthRevoked, SlackUnavailable
 from bot.slack.posting import Delivery, SlackNotifier
 from bot.slack.status_message import LinkStyle, VideoLink, fingerprint, render, thread_alert
+from bot.slack.transcript_words import ready_reply, transcript_key, with_transcript
 from bot.store import Store
 from bot.workflow.rediscovery import REBUILT_POST, rediscover
 
@@ -110,6 +112,8 @@ class SlackSync:
             updated = self._send_alerts(updated, now)
         if updated is not None and updated.state.is_final and not updated.slack.notified_at:
             self._send_final_notice(updated, now)
+        elif updated is not None and updated.state.is_final:
+            self._after_notice(updated, now)
 
     def tell_requester_quietly(self, rec: Recording, what: str) -> None:
         """A private heads-up that must not hold anything up if Slack is unavailable."""
@@ -136,7 +140,8 @@ class SlackSync:
         report: BotReport | None,
         fetch_video: Callable[[Recording], BotReport],
     ) -> Recording | None:
-        key = fingerprint(rec, now)
+        transcript = self._transcript(rec)
+        key = fingerprint(rec, now) + transcript_key(transcript)
         if rec.slack.status_ts and key == rec.slack.status_key:
             return rec
         video = None
@@ -147,6 +152,8 @@ class SlackSync:
             url = fresh.download_url or ""
             video = VideoLink(url, download_url_expiry(url, now))
         message = render(rec, now, video, self.links)
+        if transcript is not None:
+            message = with_transcript(message, self.links.durable(rec, "/watch") or "", transcript)
         if rec.slack.status_ts:
             try:
                 self.notifier.update(rec, message)
@@ -197,8 +204,10 @@ class SlackSync:
     def _send_final_notice(self, rec: Recording, now: datetime) -> None:
         kind = f"notice:{rec.state.value}"
         if rec.state in (State.READY, State.FAILED):
-            alert = "ready" if rec.state == State.READY else "failed"
-            text = thread_alert(rec, alert)
+            if rec.state == State.READY:  # with the links, so nobody has to scroll up
+                text = ready_reply(rec, self.links.durable(rec, "/watch"), self._transcript(rec))
+            else:
+                text = thread_alert(rec, "failed")
             broadcast = rec.state == State.READY  # the video also shows in the channel
             saved = self._post_once(
                 rec,
@@ -213,6 +222,29 @@ class SlackSync:
             log.info("recording %s: %s notice delivered", rec.id, rec.state)
             if rec.state == State.READY:
                 self._on_ready_notice(saved, now)
+
+    def _transcript(self, rec: Recording) -> TranscriptSummary | None:
+        """What the messages say about the transcript: only a ready recording's, with links."""
+        if rec.state != State.READY or rec.sharing.deleted_at or not self.links.durable(rec):
+            return None
+        return self.store.transcripts.summary(rec.id)
+
+    def _after_notice(self, rec: Recording, now: datetime) -> None:
+        """Due again after its notice: its transcript came (bot/workflow/transcripts.py). The
+        status message was brought up to date above; the ready reply gets the links too."""
+        transcript = self._transcript(rec)
+        if transcript is not None and transcript.ready and "transcript" not in rec.slack.alerts:
+            try:
+                found = self.notifier.find_post(rec, "notice:ready")
+                if found is not None:
+                    text = ready_reply(rec, self.links.durable(rec, "/watch"), transcript)
+                    self.notifier.update_reply(rec, found.ts, text)
+            except SlackUnavailable as exc:
+                # The status message already shows the transcript; the reply is a courtesy.
+                log.info("recording %s: ready reply not edited (%s)", rec.id, exc)
+            saved = self.store.recordings.save(rec, now, alerts=rec.slack.alerts | {"transcript"})
+            rec = saved or rec
+        self.store.recordings.save(rec, now, next_poll_at=None)
 
     def _post_once(
         self,

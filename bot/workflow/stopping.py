@@ -41,7 +41,9 @@ def carry_out_stop(ctx: StepContext, rec: Recording, now: datetime) -> Recording
 
 
 def delete_media(ctx: StepContext, rec: Recording, now: datetime) -> None:
-    """Someone deleted the recording: our links already answer 410; now Recall's copy."""
+    """Someone deleted the recording: our links already answer 410; now our transcript (its
+    lines and their index entries) and Recall's copy."""
+    ctx.transcripts.recording_deleted(rec.id)
     if rec.recall.bot_id:
         try:
             ctx.recall.delete_media(rec.recall.bot_id)

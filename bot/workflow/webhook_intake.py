@@ -7,7 +7,9 @@ Quickly, because Recall waits at most 15 s:
 - a delivery id seen before is acknowledged and skipped (Svix delivers at least once);
 - events we don't use, and bots that aren't ours, are acknowledged and ignored;
 - otherwise the newest event is noted on the recording (an older delivery never overwrites a
-  newer one), which is made due and worked on at once: one code path, whatever told us.
+  newer one), which is made due and worked on at once: one code path, whatever told us;
+- a transcript's news (`transcript.done`, `.failed`) makes its transcript due at once
+  (bot/workflow/transcripts.py).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from bot.recall.transcripts import read_transcript_event
 from bot.recall.webhooks import WebhookRejected, WebhookVerifier, read_event
 from bot.store.recordings import Recordings
 from bot.store.webhook_deliveries import WebhookDeliveries
+from bot.workflow.transcripts import TranscriptWork
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,9 @@ class WebhookIntake:
         work_on_soon: Callable[[str], None],
         clock: Callable[[], datetime],
         on_delivery: Callable[[str], None] | None = None,
+        transcripts: TranscriptWork | None = None,
     ):
+        self._transcripts = transcripts
         self._verifier = verifier
         self._recordings = recordings
         self._deliveries = deliveries
@@ -64,10 +70,20 @@ class WebhookIntake:
             return 200, "duplicate"
         event = read_event(delivery_id, payload)
         if event is None:
-            return 200, "ignored"
+            return self._transcript_news(payload)
         recording = self._recordings.get_by_bot_id(event.bot_id)
         if recording is None:
             return 200, "not ours"  # every bot of the Recall workspace reports here
         if self._recordings.note_bot_event(recording.id, event, self._clock()):
             self._work_on_soon(recording.id)
+        return 200, "ok"
+
+    def _transcript_news(self, payload: object) -> tuple[int, str]:
+        event = read_transcript_event(payload)
+        if event is None or self._transcripts is None:
+            return 200, "ignored"
+        recording = self._recordings.get_by_bot_id(event.bot_id)
+        if recording is None:
+            return 200, "not ours"
+        self._transcripts.heard_from_recall(recording, self._clock())
         return 200, "ok"

@@ -46,6 +46,7 @@ from tests.fakes import recall_shapes as shapes
 from tests.fakes.faults import CannedResponse, FaultPlan, Rule
 from tests.fakes.rate_limits import RateLimiter, endpoint_class, retry_after_header
 from tests.fakes.recall_store import BotStore
+from tests.fakes.recall_transcripts import TranscriptScripts
 from tests.fakes.server import LocalServer
 
 DEFAULT_API_KEY = "test-recall-key"
@@ -93,7 +94,7 @@ def _json_response(status: int, payload: object, headers: dict[str, str] | None 
     return Response(json.dumps(payload), status, headers, mimetype="application/json")
 
 
-class FakeRecall(BotStore):
+class FakeRecall(TranscriptScripts, BotStore):
     """Recall's bot API served locally. Thread-safe; see the module docstring for the flow."""
 
     def __init__(
@@ -110,6 +111,7 @@ class FakeRecall(BotStore):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(auto_progress=auto_progress)
+        self._init_transcripts()
         self.api_key = api_key
         self.page_size = page_size
         self.fault_statuses = list(fault_statuses)
@@ -272,6 +274,13 @@ class FakeRecall(BotStore):
         route("/api/v1/bot/<bot_id>/leave_call/", "leave", self._leave_call, methods=["POST"])
         route("/api/v1/bot/<bot_id>/delete_media/", "rm", self._delete_media, methods=["POST"])
         route("/media/<bot_id>.mp4", "media", self._media, methods=["GET"])
+        route(
+            "/api/v1/recording/<recording_id>/create_transcript/",
+            "create_transcript",
+            self._create_transcript,
+            methods=["POST"],
+        )
+        route("/media/docs/<doc_id>.json", "document", self._document, methods=["GET"])
         return app
 
     def _before_request(self) -> Response | None:

@@ -400,7 +400,11 @@ class BotStore:
             if shapes.video_status(recording) == "done":
                 video = recording["media_shortcuts"]["video_mixed"]
                 video["data"]["download_url"] = self._issue_download_url(bot["id"], recording["id"])
+            self._render_transcripts(recording)
         return rendered
+
+    def _render_transcripts(self, recording: Json) -> None:
+        """Fill in a recording's transcript links (tests/fakes/recall_transcripts.py)."""
 
     def _issue_download_url(self, bot_id: str, recording_id: str) -> str:
         """A new pre-signed-looking link per read, as Recall gives (5.3)."""

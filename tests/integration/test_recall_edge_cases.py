@@ -318,8 +318,10 @@ def test_second_recording_is_posted_and_extreme_webhook_times_are_accepted(app: 
     assert deliver(app, payload("bot.done", bot_id)).status_code == 200
     rec = app.recording()
     assert rec.state == State.READY
+    watch = f"{PUBLIC}/r/{rec.sharing.token}/watch"
     assert app.thread() == [
-        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min)."
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min). "
+        f"<{watch}|Watch the recording>"
     ]
     video = httpx.get(f"{app.url}/r/{rec.sharing.token}", follow_redirects=False)
     assert video.status_code == 302

@@ -64,6 +64,8 @@ def test_create_bot_request_is_what_recall_documents(app: App) -> None:
         "video_mixed_mp4": {},
         "video_mixed_layout": "speaker_view",
         "retention": {"type": "timed", "hours": 168},  # RECORDING_RETENTION_HOURS' default
+        # TRANSCRIPT_PROVIDER's default: the platform's own captions.
+        "transcript": {"provider": {"meeting_captions": {}}},
     }
     assert create.json["chat"]["on_bot_join"]["send_to"] == "everyone"  # the consent notice
     assert create.json["metadata"]["slack_channel"] == "C0CHAN1"

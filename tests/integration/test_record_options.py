@@ -26,6 +26,7 @@ def test_name_layout_and_separate_reach_recall(app: App) -> None:
         "video_mixed_layout": "gallery_view_v2",
         "video_separate_mp4": {},
         "retention": {"type": "timed", "hours": 168},
+        "transcript": {"provider": {"meeting_captions": {}}},
     }
     assert "“Design review recorder”" in app.status()["text"]
 

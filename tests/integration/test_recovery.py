@@ -17,11 +17,13 @@ from standardwebhooks.webhooks import Webhook
 from bot.app.meeting_settings import MeetingSettings
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
+from bot.model.search_query import parse_search
 from bot.workflow.recovery import LIST_RESERVE
 from tests.conftest import App
 from tests.fakes.recall_callbacks import send_chat_message
 from tests.fakes.recall_shapes import iso, now
 from tests.integration.test_recall_webhooks import SECRET, payload
+from tests.transcripts import record_meeting, settle
 
 PUBLIC = "https://rec.example.com"
 MEETINGS = [f"https://us02web.zoom.us/j/8123456789{n}?pwd=abc" for n in range(6)]
@@ -356,3 +358,23 @@ def test_the_meeting_side_comes_back_with_the_rebuild(
     assert after.runtime.store.recordings.get(live.id).stop.requested_by == "Grace Hopper"
     leaves = after.recall.requests_to("POST", rf"^/api/v1/bot/{live.recall.bot_id}/leave_call/$")
     assert len(leaves) == 1
+
+
+def test_a_rebuilt_recordings_transcript_comes_back_too(
+    before: App, make_app: Callable[..., App]
+) -> None:
+    rec = record_meeting(before)
+    token = rec.sharing.token
+    assert before.runtime.store.transcripts.summary(rec.id).ready
+    words = httpx.get(f"{before.url}/r/{token}/transcript.txt").text
+
+    lose_the_database(before)
+    after = make_app(public_base_url=PUBLIC)
+    after.runtime.recover()
+    settle(after)
+
+    assert after.runtime.store.transcripts.summary(rec.id).ready
+    assert httpx.get(f"{after.url}/r/{token}/transcript.txt").text == words
+    query = parse_search("budget")
+    [found, *_] = after.runtime.search.in_channel("T0001", "C0CHAN1", query)
+    assert found.recording.id == rec.id

@@ -14,8 +14,9 @@ import pytest
 from bot.app.meeting_settings import MeetingSettings
 from bot.app.scheduler import EXPIRY_JOB
 from bot.model.lifecycle import State
-from bot.workflow import expiry
+from bot.model.search_query import parse_search
 from tests.conftest import App
+from tests.transcripts import record_meeting
 
 PUBLIC = "https://rec.example.com"
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -75,20 +76,24 @@ def test_after_expiry_the_link_answers_410_without_asking_recall(app: App) -> No
     assert recall_gets(app, bot_id) == gets
 
 
-def test_the_status_message_says_it_expired_once_at_the_right_time(
-    app: App, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    deleted: list[str] = []
-    monkeypatch.setattr(expiry, "delete_transcript", lambda _ctx, rec: deleted.append(rec.id))
-    ready(app)
-    rec = app.recording()
+def test_the_status_message_says_it_expired_once_at_the_right_time(app: App) -> None:
+    rec = record_meeting(app, link=ZOOM, minutes=30)
+    token = rec.sharing.token
+    store = app.runtime.store
+    assert store.transcripts.summary(rec.id).ready
     updates = len(app.slack.calls_to("chat.update"))
 
     app.clock.now = rec.retention.expires_at - timedelta(minutes=1)
     sweep(app)
     app.poll(seconds=1)
     assert len(app.slack.calls_to("chat.update")) == updates  # not yet
-    assert deleted == []
+    assert httpx.get(f"{app.url}/r/{token}/transcript.txt").status_code == 200
+
+    app.clock.now = rec.retention.expires_at
+    # From the moment itself, before the sweep: the words go with the video.
+    for path in ("/captions.vtt", "/transcript.txt"):
+        assert httpx.get(f"{app.url}/r/{token}{path}").status_code == 410
+    assert search_finds(app, rec, "budget") == []
 
     app.clock.now = rec.retention.expires_at + timedelta(seconds=30)
     sweep(app)
@@ -96,8 +101,11 @@ def test_the_status_message_says_it_expired_once_at_the_right_time(
     assert status["text"].startswith("The recording of Zoom meeting 812 3456 7890 has expired")
     assert "as this app keeps recordings for 3 days" in status["text"]
     assert "Watch" not in app.status_text()
+    assert "Transcript" not in app.status_text()
     assert len(app.slack.calls_to("chat.update")) == updates + 1
-    assert deleted == [rec.id]  # the transcript goes with the video
+    assert store.transcripts.summary(rec.id) is None  # the transcript's rows and index are gone
+    db = store.database.db
+    assert db.execute("SELECT COUNT(*) FROM transcript_lines").fetchone()[0] == 0
     assert app.recording().retention.expiry_noted_at == app.clock.now
     assert app.recording().schedule.next_poll_at is None
     [event] = [e for e in app.runtime.store.events.of(rec.id) if e.cause.kind == "expired"]
@@ -108,7 +116,11 @@ def test_the_status_message_says_it_expired_once_at_the_right_time(
         sweep(app)
         app.poll()
     assert len(app.slack.calls_to("chat.update")) == updates + 1
-    assert deleted == [rec.id]
+
+
+def search_finds(app: App, rec, words: str) -> list:
+    query = parse_search(words)
+    return app.runtime.search.in_channel(rec.request.team_id, rec.request.channel_id, query)
 
 
 def test_slack_trouble_while_telling_is_retried(app: App) -> None:

@@ -6,7 +6,13 @@ from datetime import timedelta
 
 import httpx
 
-from bot.app.scheduler import EXPIRY_JOB, HEARTBEAT_JOB, HOUSEKEEPING_JOB, POLL_JOB
+from bot.app.scheduler import (
+    EXPIRY_JOB,
+    HEARTBEAT_JOB,
+    HOUSEKEEPING_JOB,
+    POLL_JOB,
+    TRANSCRIPTS_JOB,
+)
 from tests.conftest import App
 
 
@@ -49,6 +55,7 @@ def test_every_periodic_job_is_registered_once_with_safe_settings(app: App) -> N
         HEARTBEAT_JOB: timedelta(seconds=10),  # a third of the 30-second lease
         HOUSEKEEPING_JOB: timedelta(hours=1),
         EXPIRY_JOB: timedelta(minutes=1),
+        TRANSCRIPTS_JOB: timedelta(seconds=15),  # the poll interval
     }
     for job_id, interval in intervals.items():
         job = scheduler.get_job(job_id)
@@ -56,7 +63,7 @@ def test_every_periodic_job_is_registered_once_with_safe_settings(app: App) -> N
         assert job.max_instances == 1
         assert job.coalesce is True
         assert job.misfire_grace_time == 60
-    assert len(scheduler.get_jobs()) == 4
+    assert len(scheduler.get_jobs()) == len(intervals)
 
 
 def test_poller_starts_and_stops_with_the_runtime(app: App) -> None:

@@ -585,3 +585,44 @@ def test_list_refuses_a_limit_below_one(
 
     assert result.returncode == 2
     assert "--limit" in result.stderr
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def test_search_finds_words_in_the_transcripts(
+    app: App, env: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.fakes.recall_transcripts import segment
+    from tests.transcripts import record_meeting
+
+    said = [segment("Ada", "The budget review starts now.", start=62.0)]
+    rec = record_meeting(app, said, timeline=None)
+
+    found = run_cli("search", "budget", "reviews", env=env, cwd=tmp_path)
+    channel = run_cli("search", "budget", "reviews", "--channel", "C0CHAN1", env=env, cwd=tmp_path)
+    elsewhere = run_cli("search", "budget", "--channel", "C0OTHER", env=env, cwd=tmp_path)
+
+    assert found.returncode == 0, found.stderr
+    first, link = found.stdout.splitlines()
+    day = f"{rec.recall.started_at:%Y-%m-%d}"
+    assert first == (
+        f"{day}  T0001/C0CHAN1  Zoom meeting 812 3456 7890  "
+        "[00:01:02] Ada: The [budget] [review] starts now."
+    )
+    assert link.strip() == f"{env['PUBLIC_BASE_URL']}/r/{rec.sharing.token}/watch?t=62"
+    assert channel.stdout == found.stdout
+    assert elsewhere.stdout == "No transcript mentions budget.\n"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [((), "What should I look for?"), (("the",), "Those words are too common")],
+)
+def test_search_for_nothing_searchable_says_why(
+    env: dict[str, str], tmp_path: Path, typed: tuple[str, ...], said: str
+) -> None:
+    result = run_cli("search", *typed, env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(said) and "Traceback" not in result.stderr

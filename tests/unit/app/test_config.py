@@ -86,3 +86,29 @@ def test_a_weak_metrics_token_and_an_unknown_log_format_are_named() -> None:
         "METRICS_TOKEN must be at least 16 characters, without spaces",
         "LOG_FORMAT must be text or json (got 'xml')",
     ]
+
+
+def test_transcripts_come_from_the_meetings_own_captions_by_default() -> None:
+    assert Settings.from_env(REQUIRED).transcript_provider == "meeting_captions"
+    assert Settings(None, None, "k").transcript_provider == "meeting_captions"
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("recallai_streaming", "recallai_streaming"),
+        (" RECALLAI_ASYNC ", "recallai_async"),
+        ("none", "none"),
+    ],
+)
+def test_transcript_provider_is_read(given: str, read: str) -> None:
+    assert Settings.from_env(REQUIRED | {"TRANSCRIPT_PROVIDER": given}).transcript_provider == read
+
+
+def test_an_unknown_transcript_provider_is_named_with_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(REQUIRED | {"TRANSCRIPT_PROVIDER": "whisper"})
+    assert caught.value.problems == [
+        "TRANSCRIPT_PROVIDER must be one of meeting_captions, recallai_streaming, "
+        "recallai_async, none (got 'whisper')"
+    ]

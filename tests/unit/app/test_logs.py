@@ -359,6 +359,18 @@ def test_happy_path_logs_no_secret(app: App, app_log: io.StringIO) -> None:
         assert secret not in text
 
 
+def test_transcript_downloads_log_no_signed_link(app: App, app_log: io.StringIO) -> None:
+    from tests.transcripts import record_meeting
+
+    record_meeting(app)
+    downloads = app.recall.requests_to("GET", r"^/media/docs/")
+    signatures = [d.query["X-Amz-Signature"][0] for d in downloads]
+
+    text = app_log.getvalue()
+    assert "transcript stored" in text and "HTTP Request: GET" in text
+    assert signatures and not any(signature in text for signature in signatures)
+
+
 def test_uvicorn_lines_are_not_labelled_errors(app: App, app_log: io.StringIO) -> None:
     logging.getLogger("uvicorn.error").info("Started server process [1]")
     assert "INFO uvicorn: Started server process [1]" in app_log.getvalue()

@@ -100,3 +100,26 @@ def test_uninstall_pauses_posting_to_the_workspace(app: App) -> None:
     events.app_uninstalled(context=context(app, team_id="T0001"), logger=logging.getLogger("test"))
     block = app.runtime.store.workspaces.slack_block("T0001")
     assert block is not None and block[0] == "app_uninstalled"
+
+
+def test_search_is_acknowledged_at_once_and_answered_later(app: App) -> None:
+    ack, respond = Said(), Said()
+    commands.answer(ack=ack, command=command("search budget"), context=context(app))
+    assert ack.calls == [{}]
+
+    commands.act_later(command=command("search budget"), respond=respond, context=context(app))
+
+    assert respond.texts == [
+        "No recording of this channel mentions budget. "
+        "(Only finished recordings with a transcript are searched.)"
+    ]
+    assert respond.calls[0]["response_type"] == "ephemeral"
+
+
+def test_a_search_that_fails_gets_an_apology_not_a_trace(app: App) -> None:
+    app.runtime.store.database.db.execute("DROP TABLE transcript_scopes")
+    respond = Said()
+
+    commands.act_later(command=command("search budget"), respond=respond, context=context(app))
+
+    assert respond.texts == [commands.SORRY_LATER]

@@ -1,0 +1,134 @@
+"""A recording's transcript on the web: captions for the player, the text to download, and the
+panel beside the player on the watch page.
+
+    GET /r/{token}/captions.vtt     WebVTT (text/vtt): one cue per phrase, `<v Speaker>`
+    GET /r/{token}/transcript.txt   plain text, `[00:01:02] Name: words`, as a download
+
+The same link rules as the video (bot/workflow/media_links.py): an unknown link is 404, one
+not ready 409, a recording without a video 404, a deleted or expired one 410 (`/record delete`
+and the end of the retention take its transcript with it). A recording without a transcript
+answers 404 with the reason. Problems are a short plain-text body. Everything here reads
+SQLite only (no call to Recall), on a worker thread: a three-hour meeting's captions are a few
+thousand rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.model.lifecycle import State
+from bot.model.recording import Recording
+from bot.model.talk_time import shown
+from bot.model.transcript import TranscriptStatus, turns
+from bot.model.transcript_formats import (
+    UNKNOWN_SPEAKER,
+    clock,
+    plain_text,
+    webvtt,
+    why_no_transcript,
+)
+from bot.store.transcripts import Transcripts
+from bot.workflow.media_links import LinkError, MediaLinks, recorded_on
+
+# Nothing in a caption file or a text file needs to load anything, or be framed.
+TEXT_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+@dataclass(frozen=True)
+class _Problem(Exception):
+    status: int
+    words: str
+
+
+class TranscriptPages:
+    def __init__(self, links: MediaLinks, transcripts: Transcripts):
+        self._links = links
+        self._transcripts = transcripts
+
+    async def captions(self, request: Request) -> Response:
+        return await run_in_threadpool(self._captions, request.path_params["token"])
+
+    async def text(self, request: Request) -> Response:
+        return await run_in_threadpool(self._text, request.path_params["token"])
+
+    def panel(self, rec: Recording, token: str) -> dict[str, Any]:
+        """What the watch page shows of the transcript: the captions track, the lines by turn,
+        who talked how much; or why there is no transcript."""
+        summary = self._transcripts.summary(rec.id)
+        if summary is None:
+            return {}
+        if not summary.ready:
+            note = why_no_transcript(summary.status, summary.provider, summary.detail)
+            return {"transcript_note": note}
+        lines = self._transcripts.lines.of(rec.id)
+        return {
+            "captions_src": f"/r/{token}/captions.vtt",
+            "transcript_txt": f"/r/{token}/transcript.txt",
+            "speakers": [
+                {"name": s.name, "percent": s.percent, "width": round(s.share * 100, 2)}
+                for s in shown(summary.speakers)
+            ],
+            "transcript": [
+                {
+                    "speaker": turn.speaker or UNKNOWN_SPEAKER,
+                    "clock": clock(turn.start),
+                    "seconds": int(turn.start),
+                    "phrases": [(f"{p.start:.2f}", int(p.start), p.text) for p in turn.phrases],
+                }
+                for turn in turns(lines)
+            ],
+        }
+
+    def _captions(self, token: str) -> Response:
+        try:
+            rec = self._ready(token)
+        except _Problem as problem:
+            return _plain(problem.words, problem.status)
+        body = webvtt(self._transcripts.lines.of(rec.id))
+        return _plain(body, 200, "text/vtt; charset=utf-8")
+
+    def _text(self, token: str) -> Response:
+        try:
+            rec = self._ready(token)
+        except _Problem as problem:
+            return _plain(problem.words, problem.status)
+        response = _plain(plain_text(self._transcripts.lines.of(rec.id)), 200)
+        day = recorded_on(rec)
+        name = f"transcript-{day:%Y-%m-%d}.txt" if day else "transcript.txt"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _ready(self, token: str) -> Recording:
+        """The recording behind the link, if its transcript may be read; _Problem otherwise."""
+        try:
+            rec = self._links.recording(token)
+        except LinkError as problem:
+            raise _Problem(404, str(problem)) from problem
+        if rec.sharing.deleted_at:
+            raise _Problem(410, "This recording was deleted, and its transcript with it.")
+        if rec.state in (State.FAILED, State.CANCELLED):
+            raise _Problem(404, "This meeting was not recorded, so it has no transcript.")
+        if rec.state != State.READY:
+            raise _Problem(409, "The recording isn't ready yet.")
+        if rec.retention.expired(self._links.clock()):
+            # The transcript goes with the video, even before the expiry sweep deletes its rows.
+            raise _Problem(410, "This recording expired, and its transcript with it.")
+        summary = self._transcripts.summary(rec.id)
+        if summary is None:
+            raise _Problem(404, "This recording has no transcript.")
+        if summary.status in (TranscriptStatus.AWAITED, TranscriptStatus.REQUESTED):
+            raise _Problem(409, "The transcript isn't ready yet.")
+        if not summary.ready:
+            raise _Problem(404, why_no_transcript(summary.status, summary.provider, summary.detail))
+        return rec
+
+
+def _plain(body: str, status: int, media_type: str = "text/plain; charset=utf-8") -> Response:
+    response = PlainTextResponse(body, status_code=status, media_type=media_type)
+    response.headers["Content-Security-Policy"] = TEXT_CSP
+    return response
