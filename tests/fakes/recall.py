@@ -35,8 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request, send_file
@@ -47,7 +46,7 @@ from tests.fakes.faults import CannedResponse, FaultPlan, Rule
 from tests.fakes.rate_limits import RateLimiter, endpoint_class, retry_after_header
 from tests.fakes.recall_store import BotStore
 from tests.fakes.recall_transcripts import TranscriptScripts
-from tests.fakes.server import LocalServer
+from tests.fakes.server import LocalServer, ServedFake
 
 DEFAULT_API_KEY = "test-recall-key"
 DEFAULT_PAGE_SIZE = 50
@@ -94,7 +93,7 @@ def _json_response(status: int, payload: object, headers: dict[str, str] | None 
     return Response(json.dumps(payload), status, headers, mimetype="application/json")
 
 
-class FakeRecall(TranscriptScripts, BotStore):
+class FakeRecall(TranscriptScripts, BotStore, ServedFake):
     """Recall's bot API served locally. Thread-safe; see the module docstring for the flow."""
 
     def __init__(
@@ -127,29 +126,8 @@ class FakeRecall(TranscriptScripts, BotStore):
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>`` (no trailing slash)."""
-        return self._server.base_url
-
-    def start(self) -> Self:
-        self._server.start()
+    def _started(self) -> None:
         self._media_base = self.base_url
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- faults -------------------------------------------------------------------------------
 

@@ -81,3 +81,37 @@ class LocalServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ServedFake:
+    """A fake service (Slack, Recall, Zoom) on its own LocalServer: `base_url`, start and stop,
+    and usable as a context manager. Subclasses set `_server` and may add to `_started`."""
+
+    _server: LocalServer
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>`` (no trailing slash)."""
+        return self._server.base_url
+
+    def start(self) -> Self:
+        self._server.start()
+        self._started()
+        return self
+
+    def _started(self) -> None:
+        """Called once the server listens (its base_url is known)."""
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -26,13 +26,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 from flask import Flask, Response, request
 
 from tests.fakes.faults import CannedResponse, FaultPlan, Rule
-from tests.fakes.server import LocalServer
+from tests.fakes.server import LocalServer, ServedFake
 from tests.fakes.slack_api import (
     DEFAULT_BOT_TOKEN,
     DEFAULT_SCOPES,
@@ -70,7 +68,7 @@ class _Installation:
     bot_user_id: str
 
 
-class FakeSlack:
+class FakeSlack(ServedFake):
     """Slack's Web API for one app, thread-safe; see the module docstring."""
 
     def __init__(
@@ -120,31 +118,9 @@ class FakeSlack:
     # --- lifecycle ----------------------------------------------------------------------------
 
     @property
-    def base_url(self) -> str:
-        return self._server.base_url
-
-    @property
     def api_url(self) -> str:
         """What to pass as ``WebClient(base_url=...)``: ends with ``/api/``."""
         return self.base_url + "/api/"
-
-    def start(self) -> Self:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- workspace setup ----------------------------------------------------------------------
 

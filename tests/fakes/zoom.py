@@ -33,13 +33,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlencode
 
 from flask import Flask, Response, redirect, request
 
-from tests.fakes.server import LocalServer
+from tests.fakes.server import LocalServer, ServedFake
 
 CLIENT_ID = "zoomClientId123"
 CLIENT_SECRET = "zoomClientSecretABCDEF123456"
@@ -63,7 +61,7 @@ class ZoomRequest:
 
 
 @dataclass
-class FakeZoom:
+class FakeZoom(ServedFake):
     clock: Callable[[], float] = time.time
     approving_user: str | None = "zoom-ada"
     requests: list[ZoomRequest] = field(default_factory=list)
@@ -77,28 +75,6 @@ class FakeZoom:
         self._server = LocalServer(self._build_app())
 
     # --- lifecycle and scripting ----------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return self._server.base_url
-
-    def start(self) -> Self:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def revoke_user(self, user: str) -> None:
         """The user removed the app in Zoom: every token of theirs stops working."""
