@@ -9,11 +9,14 @@ would weigh every match and count each word's lines in the whole database: a phr
 words took a quarter of a second that way over 2,000 hours (bench/transcript_search.py).
 
 Writes go in short transactions of `CHUNK` lines: a three-hour meeting is stored in a few
-dozen of them, each a few milliseconds, so a slash command never waits long for the lock.
+dozen of them, each a few milliseconds, so a slash command never waits long for the lock. The
+write lock is not fair (the thread that lets go of it can take it straight back), so after each
+chunk the writer pauses for `TURN` to let a waiting writer go first.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +25,7 @@ from bot.model.transcript import Phrase
 from bot.store.database import Database
 
 CHUNK = 200
+TURN = 0.001  # seconds
 SCOPE_BITS = 32
 # A search within a channel ranks at most this many of its newest matching lines.
 NEWEST_MATCHES = 1000
@@ -71,6 +75,7 @@ class TranscriptLines:
                         for n, p in enumerate(lines[at : at + CHUNK])
                     ],
                 )
+            time.sleep(TURN)
 
     def delete_of(self, recording_id: str) -> int:
         """Delete a recording's lines (and their index entries), a chunk per transaction."""
@@ -84,6 +89,7 @@ class TranscriptLines:
             deleted += count
             if count == 0:
                 return deleted
+            time.sleep(TURN)
 
     def of(self, recording_id: str, limit: int = -1) -> list[Phrase]:
         """A recording's lines in order of time (the first `limit` of them)."""
