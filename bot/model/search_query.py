@@ -10,10 +10,15 @@ they match nearly every line and say nothing about which one is meant.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
+# BM25's usual constants: how soon more mentions in one line stop adding, and how much a long
+# line is discounted against a short one.
+_K1 = 1.2
+_B = 0.75
 # Around the matched words in a result's context (control characters no transcript keeps, see
 # bot/model/transcript.py's clean_text), for each way of showing results to mark them its own.
 HIGHLIGHT_START = "\x02"
@@ -66,3 +71,21 @@ def parse_search(text: str | None) -> SearchQuery:
     terms = list(dict.fromkeys(phrases + telling))[:MAX_TERMS]
     shown = " ".join(f'"{t}"' if " " in t else t for t in terms)
     return SearchQuery(text=shown, fts=" ".join(f'"{t}"' for t in terms))
+
+
+def best_first(lines: Sequence[str]) -> list[int]:
+    """The order of matching lines, best first: their positions in `lines`, each the text of a
+    line with its matches between HIGHLIGHT_START and HIGHLIGHT_END.
+
+    BM25's weighing of mentions against the line's length, without its rarity part: every line
+    here holds every word searched for, so rarity would add the same to each. Equals keep the
+    order given.
+    """
+    lengths = [max(1, len(_WORD.findall(line))) for line in lines]
+    average = sum(lengths) / len(lengths) if lengths else 1.0
+
+    def score(at: int) -> float:
+        hits = lines[at].count(HIGHLIGHT_START)
+        return hits * (_K1 + 1) / (hits + _K1 * (1 - _B + _B * lengths[at] / average))
+
+    return sorted(range(len(lines)), key=lambda at: -score(at))

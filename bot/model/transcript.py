@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.model.talk_time import SpeakerShare
@@ -97,6 +98,7 @@ class TranscriptSummary:
     lines: int = 0
     detail: str | None = None  # why there is none, in Recall's words (a sub_code) or ours
     provider: str | None = None  # TRANSCRIPT_PROVIDER when it was expected
+    ready_at: datetime | None = None  # when it was stored
 
     @property
     def ready(self) -> bool:

@@ -6,14 +6,21 @@ it is used at once and never logged or kept. Bodies are read as a stream and ref
 `MAX_DOWNLOAD_BYTES`, so a surprise cannot fill the memory. Failures are the client's own
 (bot/recall/errors.py): RecallUnavailable (network, timeout, 5xx: try again), RecallNotFound
 (403/404: the link died; ask Recall for a fresh one), RecallRejected (too big, or not JSON).
+
+A transcript is read item by item (`items`, with ijson's C parser): `json.loads` of a
+three-hour meeting holds the GIL for over 100 ms in one go, and the event loop answering slash
+commands in the same process would wait that long.
 """
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import ijson
 
 from bot.recall.errors import RecallNotFound, RecallRejected, RecallUnavailable
 
@@ -41,6 +48,12 @@ class MediaDownloads:
         except (ValueError, RecursionError) as exc:
             raise RecallRejected(200, "the download is not JSON") from exc
 
+    def items(self, url: str) -> Iterator[Any]:
+        """The items of the JSON list at a pre-signed link, parsed one at a time as they are
+        asked for (none when the document is not a list). Downloads at once; the iterator
+        raises RecallRejected if the document turns out not to be JSON."""
+        return _items(self._bytes(url))
+
     def close(self) -> None:
         self._http.close()
 
@@ -62,3 +75,10 @@ class MediaDownloads:
             raise RecallUnavailable(f"the download timed out ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise RecallUnavailable(f"could not download ({type(exc).__name__})") from exc
+
+
+def _items(body: bytes) -> Iterator[Any]:
+    try:
+        yield from ijson.items(io.BytesIO(body), "item", use_float=True)
+    except (ijson.JSONError, RecursionError) as exc:
+        raise RecallRejected(200, "the download is not JSON") from exc

@@ -16,6 +16,7 @@ Nothing here raises on shape: what cannot be read is left out, and sizes are cap
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.model.talk_time import Span
@@ -27,9 +28,13 @@ MAX_SPANS = 200_000
 
 
 def read_transcript(document: Any) -> list[Segment]:
-    segments: list[Segment] = []
+    return list(segments_of(_list(document)))
+
+
+def segments_of(items: Iterable[Any]) -> Iterator[Segment]:
+    """The segments of a transcript's items (the document's list), one by one as read."""
     budget = MAX_WORDS
-    for item in _list(document):
+    for item in items:
         if budget <= 0:
             break
         if not isinstance(item, dict):
@@ -41,8 +46,7 @@ def read_transcript(document: Any) -> list[Segment]:
                 words.append(word)
         budget -= len(words)
         if words:
-            segments.append(Segment(_speaker(item.get("participant")), tuple(words)))
-    return segments
+            yield Segment(_speaker(item.get("participant")), tuple(words))
 
 
 def read_speaker_timeline(document: Any) -> list[Span]:

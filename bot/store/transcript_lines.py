@@ -3,26 +3,32 @@
 
 A line's id says which channel it belongs to: `transcript_scopes` numbers each channel, and
 the channel numbered n takes ids from n << 32 up. A search within a channel asks the index for
-that range of ids only, so it reads that channel's lines and no one else's, and its cost
-follows the channel's hours, not the whole database's (bench/transcript_search.py).
+that range of ids only, so it reads that channel's lines and no one else's. It ranks the
+channel's newest `NEWEST_MATCHES` matching lines itself rather than with FTS5's bm25, which
+would weigh every match and count each word's lines in the whole database: a phrase of common
+words took a quarter of a second that way over 2,000 hours (bench/transcript_search.py).
 
 Writes go in short transactions of `CHUNK` lines: a three-hour meeting is stored in a few
-dozen of them, each a few milliseconds, so a slash command never waits long for the lock.
+dozen of them, each a few milliseconds, so a slash command never waits long for the lock. The
+write lock is not fair (the thread that lets go of it can take it straight back), so after each
+chunk the writer pauses for `TURN` to let a waiting writer go first.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.model.search_query import HIGHLIGHT_END, HIGHLIGHT_START
+from bot.model.search_query import HIGHLIGHT_END, HIGHLIGHT_START, best_first
 from bot.model.transcript import Phrase
 from bot.store.database import Database
 
 CHUNK = 200
+TURN = 0.001  # seconds
 SCOPE_BITS = 32
-# Words either side of a match in a search result's context.
-CONTEXT_TOKENS = 14
+# A search within a channel ranks at most this many of its newest matching lines.
+NEWEST_MATCHES = 1000
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class LineHit:
     recording_id: str
     start: float
     speaker: str | None
-    context: str  # the line around the match, matched words between HIGHLIGHT_* marks
+    context: str  # the line, its matched words between HIGHLIGHT_* marks
 
 
 class TranscriptLines:
@@ -69,6 +75,7 @@ class TranscriptLines:
                         for n, p in enumerate(lines[at : at + CHUNK])
                     ],
                 )
+            time.sleep(TURN)
 
     def delete_of(self, recording_id: str) -> int:
         """Delete a recording's lines (and their index entries), a chunk per transaction."""
@@ -82,6 +89,7 @@ class TranscriptLines:
             deleted += count
             if count == 0:
                 return deleted
+            time.sleep(TURN)
 
     def of(self, recording_id: str, limit: int = -1) -> list[Phrase]:
         """A recording's lines in order of time (the first `limit` of them)."""
@@ -95,19 +103,35 @@ class TranscriptLines:
     def search(self, fts: str, scope: int | None, limit: int) -> list[LineHit]:
         """The best-matching lines, best first: within one channel's range of ids, or (for
         operators) everywhere when `scope` is None."""
-        where, params = "transcript_lines_fts MATCH ?", [fts]
-        if scope is not None:
-            where += " AND transcript_lines_fts.rowid BETWEEN ? AND ?"
-            low, high = _range(scope)
-            params += [low, high - 1]
-        rows = self._database.db.execute(
-            "SELECT l.recording_id, l.start_seconds, l.speaker, hit.context FROM ("
-            "  SELECT rowid, rank, snippet(transcript_lines_fts, 0, ?, ?, '…', ?) AS context"
-            f"  FROM transcript_lines_fts WHERE {where} ORDER BY rank LIMIT ?"
-            ") AS hit JOIN transcript_lines AS l ON l.id = hit.rowid ORDER BY hit.rank",
-            [HIGHLIGHT_START, HIGHLIGHT_END, CONTEXT_TOKENS, *params, limit],
-        ).fetchall()
-        return [LineHit(*row) for row in rows]
+        if scope is None:
+            # FTS5's own ranking (bm25): it weighs every match in the database and counts each
+            # word's lines in all of it, which costs too much for a slash command (below) but
+            # is fine on the command line.
+            return self._hits(_EVERYWHERE, [fts, limit])
+        # The channel's newest NEWEST_MATCHES matching lines, read from the top of its range of
+        # ids down, then ranked (bot/model/search_query.py): the work stays bounded however
+        # common the words are, and in a channel with fewer matches all of them are ranked.
+        low, high = _range(scope)
+        newest = self._hits(_IN_CHANNEL, [fts, low, high - 1, NEWEST_MATCHES])
+        return [newest[at] for at in best_first([hit.context for hit in newest])[:limit]]
+
+    def _hits(self, sql: str, params: list[object]) -> list[LineHit]:
+        rows = self._database.db.execute(sql, [HIGHLIGHT_START, HIGHLIGHT_END, *params])
+        return [LineHit(*row) for row in rows.fetchall()]
+
+
+_HIT = (
+    "SELECT l.recording_id, l.start_seconds, l.speaker, hit.context FROM ("
+    "  SELECT rowid, {rank} highlight(transcript_lines_fts, 0, ?, ?) AS context"
+    "  FROM transcript_lines_fts WHERE transcript_lines_fts MATCH ? {where}"
+    ") AS hit JOIN transcript_lines AS l ON l.id = hit.rowid ORDER BY {order}"
+)
+_EVERYWHERE = _HIT.format(rank="rank,", where="ORDER BY rank LIMIT ?", order="hit.rank")
+_IN_CHANNEL = _HIT.format(
+    rank="",
+    where="AND rowid BETWEEN ? AND ? ORDER BY rowid DESC LIMIT ?",
+    order="hit.rowid DESC",
+)
 
 
 def _range(scope: int) -> tuple[int, int]:

@@ -132,13 +132,13 @@ class Transcripts:
 
     def summary(self, recording_id: str) -> TranscriptSummary | None:
         row = self._database.db.execute(
-            "SELECT status, detail, lines, speakers, provider FROM transcripts "
+            "SELECT status, detail, lines, speakers, provider, ready_at FROM transcripts "
             "WHERE recording_id = ?",
             [recording_id],
         ).fetchone()
         if row is None:
             return None
-        status, detail, count, speakers, provider = row
+        status, detail, count, speakers, provider, ready_at = row
         ready = status == TranscriptStatus.READY.value
         return TranscriptSummary(
             status=TranscriptStatus(status),
@@ -147,6 +147,7 @@ class Transcripts:
             lines=count or 0,
             detail=detail,
             provider=provider,
+            ready_at=from_ts(ready_at),
         )
 
     def delete_of(self, recording_id: str) -> None:

@@ -8,15 +8,25 @@ The same link rules as the video (bot/workflow/media_links.py): an unknown link 
 not ready 409, a recording without a video 404, a deleted or expired one 410 (`/record delete`
 and the end of the retention take its transcript with it). A recording without a transcript
 answers 404 with the reason. Problems are a short plain-text body. Everything here reads
-SQLite only (no call to Recall), on a worker thread: a three-hour meeting's captions are a few
-thousand rows.
+SQLite only (no call to Recall), on a worker thread.
+
+A three-hour meeting's captions and transcript panel (a few thousand lines) take tens of
+milliseconds to build, so the last few built are kept (`Recent`) for whoever watches the same
+recording next: for a few minutes at most, so that a deleted or expired recording's words do not
+linger in memory (its links answer 410 before anything is looked up here).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -24,7 +34,7 @@ from starlette.responses import PlainTextResponse, Response
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
 from bot.model.talk_time import shown
-from bot.model.transcript import TranscriptStatus, turns
+from bot.model.transcript import TranscriptStatus, TranscriptSummary, turns
 from bot.model.transcript_formats import (
     UNKNOWN_SPEAKER,
     clock,
@@ -37,6 +47,39 @@ from bot.workflow.media_links import LinkError, MediaLinks, recorded_on
 
 # Nothing in a caption file or a text file needs to load anything, or be framed.
 TEXT_CSP = "default-src 'none'; frame-ancestors 'none'"
+RECENT_TRANSCRIPTS = 8
+RECENT_SECONDS = 300.0
+T = TypeVar("T")
+
+_templates = Environment(
+    loader=PackageLoader("bot.web", "templates"),
+    autoescape=select_autoescape(("html",), default=True),
+)
+
+
+class Recent:
+    """The last `size` things built, each for `seconds` at most; safe across threads."""
+
+    def __init__(
+        self, size: int, seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._size, self._seconds, self._clock = size, seconds, clock
+        self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None and self._clock() - found[0] < self._seconds:
+                self._kept.move_to_end(key)
+                return found[1]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            self._kept[key] = (self._clock(), value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
 
 
 @dataclass(frozen=True)
@@ -49,6 +92,7 @@ class TranscriptPages:
     def __init__(self, links: MediaLinks, transcripts: Transcripts):
         self._links = links
         self._transcripts = transcripts
+        self._recent = Recent(RECENT_TRANSCRIPTS * 2, RECENT_SECONDS)
 
     async def captions(self, request: Request) -> Response:
         return await run_in_threadpool(self._captions, request.path_params["token"])
@@ -65,7 +109,6 @@ class TranscriptPages:
         if not summary.ready:
             note = why_no_transcript(summary.status, summary.provider, summary.detail)
             return {"transcript_note": note}
-        lines = self._transcripts.lines.of(rec.id)
         return {
             "captions_src": f"/r/{token}/captions.vtt",
             "transcript_txt": f"/r/{token}/transcript.txt",
@@ -73,28 +116,37 @@ class TranscriptPages:
                 {"name": s.name, "percent": s.percent, "width": round(s.share * 100, 2)}
                 for s in shown(summary.speakers)
             ],
-            "transcript": [
-                {
-                    "speaker": turn.speaker or UNKNOWN_SPEAKER,
-                    "clock": clock(turn.start),
-                    "seconds": int(turn.start),
-                    "phrases": [(f"{p.start:.2f}", int(p.start), p.text) for p in turn.phrases],
-                }
-                for turn in turns(lines)
-            ],
+            "transcript_html": self._recent.get(
+                ("panel", *_version(rec, summary)), lambda: self._panel_html(rec)
+            ),
         }
+
+    def _panel_html(self, rec: Recording) -> Markup:
+        said = [
+            {
+                "speaker": turn.speaker or UNKNOWN_SPEAKER,
+                "clock": clock(turn.start),
+                "seconds": int(turn.start),
+                "phrases": [(f"{p.start:.2f}", int(p.start), p.text) for p in turn.phrases],
+            }
+            for turn in turns(self._transcripts.lines.of(rec.id))
+        ]
+        return Markup(_templates.get_template("transcript.html").render(transcript=said))
 
     def _captions(self, token: str) -> Response:
         try:
-            rec = self._ready(token)
+            rec, summary = self._ready(token)
         except _Problem as problem:
             return _plain(problem.words, problem.status)
-        body = webvtt(self._transcripts.lines.of(rec.id))
+        body = self._recent.get(
+            ("captions", *_version(rec, summary)),
+            lambda: webvtt(self._transcripts.lines.of(rec.id)),
+        )
         return _plain(body, 200, "text/vtt; charset=utf-8")
 
     def _text(self, token: str) -> Response:
         try:
-            rec = self._ready(token)
+            rec, _ = self._ready(token)
         except _Problem as problem:
             return _plain(problem.words, problem.status)
         response = _plain(plain_text(self._transcripts.lines.of(rec.id)), 200)
@@ -103,7 +155,7 @@ class TranscriptPages:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    def _ready(self, token: str) -> Recording:
+    def _ready(self, token: str) -> tuple[Recording, TranscriptSummary]:
         """The recording behind the link, if its transcript may be read; _Problem otherwise."""
         try:
             rec = self._links.recording(token)
@@ -125,7 +177,12 @@ class TranscriptPages:
             raise _Problem(409, "The transcript isn't ready yet.")
         if not summary.ready:
             raise _Problem(404, why_no_transcript(summary.status, summary.provider, summary.detail))
-        return rec
+        return rec, summary
+
+
+def _version(rec: Recording, summary: TranscriptSummary) -> tuple[str, object, int]:
+    """What changes whenever the recording's transcript is stored anew."""
+    return rec.id, summary.ready_at, summary.lines
 
 
 def _plain(body: str, status: int, media_type: str = "text/plain; charset=utf-8") -> Response:

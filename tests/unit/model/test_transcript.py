@@ -13,7 +13,7 @@ import webvtt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.model.search_query import SearchQueryError, parse_search
+from bot.model.search_query import SearchQueryError, best_first, parse_search
 from bot.model.talk_time import Span, shares, shown
 from bot.model.transcript import (
     MAX_PHRASE_CHARS,
@@ -195,3 +195,14 @@ def test_any_text_is_a_query_fts5_accepts_or_a_friendly_error(typed: str) -> Non
     db.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61')")
     db.execute("INSERT INTO t VALUES ('budget review and hiring plan')")
     db.execute("SELECT rowid FROM t WHERE t MATCH ?", [query.fts]).fetchall()
+
+
+def test_best_first_prefers_more_mentions_then_shorter_lines_and_keeps_ties_in_order() -> None:
+    lines = [
+        "we talked about the \x02budget\x03 for a long while before lunch today",  # long
+        "\x02budget\x03 and \x02budget\x03 again",  # two mentions
+        "the \x02budget\x03 is fine",  # short
+        "the \x02budget\x03 is ok",  # as good as the one before: stays behind it
+    ]
+    assert best_first(lines) == [1, 2, 3, 0]
+    assert best_first([]) == []

@@ -13,7 +13,7 @@ from bot.model.search_query import parse_search
 from bot.model.talk_time import SpeakerShare
 from bot.model.transcript import Phrase, TranscriptStatus
 from bot.store import Store
-from bot.store.transcript_lines import CHUNK, SCOPE_BITS
+from bot.store.transcript_lines import CHUNK, NEWEST_MATCHES, SCOPE_BITS
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
@@ -74,6 +74,19 @@ def test_search_stems_words_and_ranks_the_best_match_first(store: Store) -> None
 
     assert [hit.start for hit in found] == [5.0, 0.0]
     assert "\x02hiring\x03" in found[0].context
+
+
+def test_a_channel_search_ranks_its_newest_matching_lines(store: Store) -> None:
+    # Bounded work however common the words: the best line of an old meeting is passed over
+    # once the channel holds NEWEST_MATCHES newer matching lines.
+    keep(store, "old", "C1", lines("budget budget budget"))
+    many = [f"the budget line {n} of many" for n in range(NEWEST_MATCHES)]
+    keep(store, "new", "C1", lines(*many))
+    assert set(search(store, "C1", "budget")) == {"new"}
+
+    store.transcripts.lines.delete_of("new")  # fewer matches: every one of them is ranked
+    keep(store, "newer", "C1", lines("the budget again"))
+    assert search(store, "C1", "budget") == ["old", "newer"]
 
 
 def test_storing_again_replaces_and_a_large_transcript_goes_in_chunks(store: Store) -> None:
