@@ -4,7 +4,8 @@ CONSENT_MESSAGE            the notice sent to the meeting chat ({requester}, {wo
                            {stop_phrase} are filled in); `off` sends none
 CHAT_STOP_PHRASE           typed in the meeting chat, makes the recorder leave (default
                            "stop recording"); `off` turns it off
-RECORDING_RETENTION_HOURS  how long Recall keeps the media (default 168); `forever`
+RECORDING_RETENTION_HOURS  how long Recall keeps the media (default 168, at most ten years);
+                           `forever`
 ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET   a Zoom "General app" (scope user:read:token): users
                            may connect their Zoom account, so Zoom recorders join on
                            their behalf
@@ -25,9 +26,13 @@ from bot.model.consent import (
     ConsentPolicy,
     TemplateError,
     check_template,
+    is_stop_request,
 )
 
 DEFAULT_RETENTION_HOURS = 168  # Recall's default for timed retention
+# Ten years: longer is `forever` in all but name, and a moment thousands of years away is past
+# the last date Python (and the status message) can hold.
+MAX_RETENTION_HOURS = 24 * 365 * 10
 DEFAULT_ZOOM_OAUTH_BASE_URL = "https://zoom.us"
 DEFAULT_ZOOM_API_BASE_URL = "https://api.zoom.us"
 OFF = "off"
@@ -67,6 +72,9 @@ def read_meeting_settings(
         stop_phrase = None if phrase.lower() == OFF else " ".join(phrase.split())
         if stop_phrase is not None and len(stop_phrase) > MAX_STOP_PHRASE:
             problems.append(f"CHAT_STOP_PHRASE can be at most {MAX_STOP_PHRASE} characters")
+        elif stop_phrase is not None and not is_stop_request(stop_phrase, stop_phrase):
+            # Punctuation alone is read away from every chat message, so nothing would match.
+            problems.append(f"CHAT_STOP_PHRASE needs a word or two (got {phrase!r}), or off")
     message = get("CONSENT_MESSAGE")
     consent_on = message is None or message.lower() != OFF
     template = message if consent_on else None
@@ -134,6 +142,12 @@ def _retention(raw: str | None, problems: list[str]) -> int | None:
         problems.append(
             f"RECORDING_RETENTION_HOURS must be a whole number of hours, at least 1, or "
             f"forever (got {raw!r})"
+        )
+        return DEFAULT_RETENTION_HOURS
+    if value > MAX_RETENTION_HOURS:
+        problems.append(
+            f"RECORDING_RETENTION_HOURS can be at most {MAX_RETENTION_HOURS} (ten years); "
+            f"for longer, write forever (got {raw!r})"
         )
         return DEFAULT_RETENTION_HOURS
     return int(value)

@@ -7,7 +7,8 @@
                                      joining: the token as plain text, or 404
 
 Recall's callbacks carry no authentication header; the recording's own token in the query is
-the credential (bot/model/callbacks.py): a wrong or missing one gets 404 and changes nothing.
+the credential (bot/model/callbacks.py): a wrong or missing one, or any method but Recall's
+POST to /recall/realtime, gets 404 and changes nothing.
 The Zoom routes answer 404 when the app has no Zoom credentials. Handlers that may call Zoom run
 on Starlette's worker threads; the chat is answered on the event loop.
 """
@@ -33,6 +34,7 @@ _templates = Environment(
     loader=PackageLoader("bot.web", "templates"),
     autoescape=select_autoescape(("html",), default=True),
 )
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}
 
 
@@ -43,13 +45,17 @@ class MeetingRoutes:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/recall/realtime", self.realtime, methods=["POST"]),
+            # Every method: anything but Recall's POST with the right token is a 404, not a 405
+            # that would tell a prober the path exists.
+            Route("/recall/realtime", self.realtime, methods=ANY_METHOD),
             Route("/zoom/connect", self.connect, methods=["GET"]),
             Route("/zoom/oauth_redirect", self.oauth_redirect, methods=["GET"]),
             Route("/zoom/obf", self.obf, methods=["GET"]),
         ]
 
     async def realtime(self, request: Request) -> Response:
+        if request.method != "POST":
+            return JSONResponse({"result": "not found"}, status_code=404)
         body = await request.body()
         token = request.query_params.get("token")
         # Local work only (a read by primary key; for the stop phrase, one write and a hand-off

@@ -115,6 +115,18 @@ def test_a_wrong_or_missing_token_gets_404_and_changes_nothing(app: App, token: 
     assert app.recording().stop.requested_at is None
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_get_404_whatever_the_token(app: App, method: str) -> None:
+    bot_id = recording_in_the_meeting(app)
+    rec = app.recording()
+    for query in ("", "?token=nonsense", f"?token={rec.id}.{rec.in_meeting.callback_secret}"):
+        answer = httpx.request(method, f"{app.url}/recall/realtime{query}", timeout=5)
+        assert answer.status_code == 404
+    assert app.runtime.workers.wait(timeout=10)
+    assert leave_calls(app, bot_id) == 0
+    assert app.recording().stop.requested_at is None
+
+
 def test_repeated_deliveries_and_second_askers_stop_it_once(app: App) -> None:
     bot_id = recording_in_the_meeting(app)
     answers = [

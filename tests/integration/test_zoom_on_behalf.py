@@ -22,6 +22,7 @@ from bot.model.lifecycle import State
 from tests.conftest import App, Clock
 from tests.fakes.recall_callbacks import fetch_obf_token
 from tests.fakes.zoom import CLIENT_ID, CLIENT_SECRET, FakeZoom
+from tests.integration.test_record_happy_path import create_bot_validator
 
 PUBLIC = "https://rec.example.com"
 ZOOM_LINK = "https://acme.zoom.us/j/81234567890?pwd=s3cr3t"
@@ -92,6 +93,10 @@ def test_connect_record_token_disconnect(app: App, zoom: FakeZoom) -> None:
     bot_id = app.recording().recall.bot_id
     rec = app.recording()
     assert rec.in_meeting.zoom_on_behalf
+    [create] = app.recall.requests_to("POST", r"^/api/v1/bot/$")
+    # The whole body, `zoom` with the rest, as Recall's own schema takes it (the bundled schema
+    # predates `obf_token_url`, which its Zoom object accepts as an extra string).
+    assert [e.message for e in create_bot_validator().iter_errors(create.json)] == []
     zoom_part = app.recall.bot(bot_id)["zoom"]
     assert zoom_part == {
         "obf_token_url": f"{PUBLIC}/zoom/obf?token={rec.id}.{rec.in_meeting.callback_secret}"

@@ -46,6 +46,17 @@ def test_retention_must_be_whole_hours_or_forever(raw: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("raw", ["87601", "100000000", "1e9"])
+def test_retention_past_ten_years_is_forever_or_nothing(raw: str) -> None:
+    # A moment thousands of years away cannot be held as a date: the recording would never
+    # become ready.
+    assert problems({"RECORDING_RETENTION_HOURS": raw}) == [
+        "RECORDING_RETENTION_HOURS can be at most 87600 (ten years); for longer, write forever "
+        f"(got {raw!r})"
+    ]
+    assert Settings.from_env(REQUIRED | {"RECORDING_RETENTION_HOURS": "87600"})
+
+
 def test_off_turns_the_notice_and_the_phrase_off() -> None:
     meeting = Settings.from_env(
         REQUIRED | {"CONSENT_MESSAGE": "off", "CHAT_STOP_PHRASE": "OFF"}
@@ -56,6 +67,15 @@ def test_off_turns_the_notice_and_the_phrase_off() -> None:
 def test_stop_phrase_spacing_is_tidied() -> None:
     settings = Settings.from_env(REQUIRED | {"CHAT_STOP_PHRASE": "  bot,   please  leave "})
     assert settings.meeting.chat_stop_phrase == "bot, please leave"
+
+
+@pytest.mark.parametrize("raw", ["!!!", "...", '"?"'])
+def test_a_stop_phrase_of_punctuation_alone_stops_start_up(raw: str) -> None:
+    # Chat messages are read without their surrounding punctuation: nothing typed could match,
+    # while the notice would tell everyone to type it.
+    assert problems({"CHAT_STOP_PHRASE": raw}) == [
+        f"CHAT_STOP_PHRASE needs a word or two (got {raw!r}), or off"
+    ]
 
 
 @pytest.mark.parametrize(
