@@ -11,7 +11,13 @@ from tests.paths import ROOT
 
 APP = json.loads((ROOT / "app.json").read_text())
 ENV = APP["env"]
-SECRETS = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "RECALL_API_KEY", "RECALL_WEBHOOK_SECRET"}
+SECRETS = {
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "RECALL_API_KEY",
+    "RECALL_WEBHOOK_SECRET",
+    "ZOOM_CLIENT_SECRET",
+}
 
 
 def test_it_asks_for_what_one_workspace_over_http_needs() -> None:
@@ -30,7 +36,9 @@ def test_no_secret_value_is_in_the_file() -> None:
 
 
 def test_every_variable_is_a_setting_and_its_value_is_valid() -> None:
-    config = (ROOT / "bot" / "app" / "config.py").read_text()
+    config = "".join(
+        (ROOT / "bot" / "app" / name).read_text() for name in ("config.py", "meeting_settings.py")
+    )
     for name in ENV:
         assert f'"{name}"' in config, name
     values = {name: spec["value"] for name, spec in ENV.items() if "value" in spec}
