@@ -35,6 +35,13 @@ REQUIRED = {
     ),
 }
 LAYOUTS = {"speaker": "speaker_view", "gallery": "gallery_view_v2"}
+# A METRICS_TOKEN shorter than this is still used as set (the contract is "when set, it is
+# required"), but `check` and the start-up log call it easy to guess.
+METRICS_TOKEN_ADVISED = 16
+METRICS_TOKEN_WEAK = (
+    f"METRICS_TOKEN is shorter than {METRICS_TOKEN_ADVISED} characters, so it is easy to guess: "
+    "use a long random string (say, openssl rand -hex 32)"
+)
 # The bot's automatic_leave settings: (default, smallest allowed). Recall's Create Bot takes
 # whole seconds only, at least 30 for the waiting room and for nobody joining and at least 1
 # for everyone left and for the recording limit, and refuses the bot otherwise. A value that
@@ -121,6 +128,12 @@ class Settings:
         return "socket" if self.slack_app_token else "http"
 
     @property
+    def metrics_token_weak(self) -> bool:
+        """A METRICS_TOKEN short enough to guess: it works (whoever sets one gets what they
+        set), and `check` and the start-up log say so."""
+        return self.metrics_token is not None and len(self.metrics_token) < METRICS_TOKEN_ADVISED
+
+    @property
     def video_embed(self) -> bool:
         """Use Slack's video block: our public address is https and Slack may embed from it."""
         if not self.public_base_url:
@@ -201,8 +214,8 @@ class Settings:
         meeting = read_meeting_settings(get, public_base_url, problems)
 
         metrics_token = get("METRICS_TOKEN")
-        if metrics_token and (len(metrics_token) < 16 or any(c.isspace() for c in metrics_token)):
-            problems.append("METRICS_TOKEN must be at least 16 characters, without spaces")
+        if metrics_token and any(c.isspace() for c in metrics_token):
+            problems.append("METRICS_TOKEN must be one word, without spaces")
         log_format = (get("LOG_FORMAT") or "text").lower()
         if log_format not in ("text", "json"):
             problems.append(f"LOG_FORMAT must be text or json (got {log_format!r})")

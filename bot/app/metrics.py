@@ -42,6 +42,14 @@ OPEN_STATES = [state for state in State if state not in FINAL]
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 # About a second with webhooks, up to a poll interval without, hours after an outage.
 NOTICE_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 6 * 3600)
+# Label values shown at 0 from the start: a series that appears only at its first event makes
+# a dashboard say "no data" instead of 0, and hides that first event from rate() and
+# increase(), which need two samples (Prometheus' "Instrumentation" guide: avoid missing
+# metrics). Recall's statuses are open-ended; the two that mean trouble are named up front.
+WEBHOOK_RESULTS = ("accepted", "duplicate", "refused")
+POST_KINDS = ("status", "alert", "notice", "edit", "private")
+POST_OUTCOMES = ("ok", "rate_limited", "revoked", "gone", "error")
+RECALL_TROUBLE = [(kind, "429") for kind in LIMITS_PER_MINUTE] + [("create", "507")]
 
 
 class Metrics:
@@ -86,6 +94,13 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_ReadAtScrape(store, budget))
+        for endpoint, status in RECALL_TROUBLE:
+            self._recall_calls.labels(endpoint, status)
+        for result in WEBHOOK_RESULTS:
+            self._webhooks.labels(result)
+        for kind in POST_KINDS:
+            for outcome in POST_OUTCOMES:
+                self._slack_posts.labels(kind, outcome)
 
     def recall_call(self, endpoint: str, status: str) -> None:
         self._recall_calls.labels(endpoint, status).inc()

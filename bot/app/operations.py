@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app.config import Settings
+from bot.app.config import METRICS_TOKEN_WEAK, Settings
 from bot.app.zoom_check import check_zoom
 from bot.model.history import describe
 from bot.model.times import utcnow
@@ -116,6 +116,8 @@ def check(settings: Settings) -> list[Finding]:
                 warning=True,
             )
         )
+    if settings.metrics_token_weak:
+        findings.append(Finding("metrics", True, METRICS_TOKEN_WEAK, warning=True))
     if settings.recall_webhook_secret:
         where = f"{settings.public_base_url or 'https://YOUR-HOST'}/recall/webhook"
         findings.append(

@@ -19,7 +19,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
-from bot.app.config import Settings
+from bot.app.config import METRICS_TOKEN_WEAK, Settings
 from bot.app.metrics import Metrics
 from bot.app.scheduler import Scheduler
 from bot.app.settings_wiring import connect_to_slack, recorder_policy, zoom_connections
@@ -236,6 +236,8 @@ class Runtime:
             if self.settings.slack_mode == "oauth":
                 log.warning(OAUTH_NOT_REBUILT)
             self.workers.submit(self._recover_at_start, "rebuilding recordings from Recall")
+        if self.settings.metrics_token_weak:
+            log.warning(METRICS_TOKEN_WEAK)
         if not self.settings.public_base_url:
             log.warning(
                 "PUBLIC_BASE_URL is not set: recordings are posted with Recall's own link, "

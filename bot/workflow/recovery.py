@@ -39,6 +39,7 @@ from bot.model.rebuild import BotOrigin, rebuilt_state
 from bot.model.recording import Recording, Retention
 from bot.recall.client import RecallClient
 from bot.recall.errors import (
+    RecallAuthError,
     RecallError,
     RecallNotFound,
     RecallRateLimited,
@@ -165,6 +166,12 @@ class Recovery:
                     report.trouble = f"Recall did not answer ({exc}); try again later"
                     return None
                 self._pause(min(60.0, 2.0**failures))
+            except RecallAuthError as exc:  # trying again changes nothing until it is fixed
+                report.trouble = (
+                    f"Recall refused the API key ({exc}); fix RECALL_API_KEY or RECALL_REGION "
+                    "first (slack-record check says when Recall takes it)"
+                )
+                return None
             except RecallError as exc:
                 report.trouble = f"Recall refused to list its bots ({exc})"
                 return None

@@ -127,3 +127,32 @@ def test_without_a_token_metrics_are_open(make_app: Callable[..., App]) -> None:
     response = httpx.get(f"{app.url}/metrics")
     assert response.status_code == 200
     assert "slack_record_open_recordings" in response.text
+
+
+def test_a_fresh_app_shows_each_count_a_dashboard_needs_at_zero(app: App) -> None:
+    samples = scrape(app)
+
+    assert labelled(samples, "slack_record_webhook_deliveries_total", "result") == {
+        "accepted": 0,
+        "duplicate": 0,
+        "refused": 0,
+    }
+    posts = Counter(
+        {
+            (dict(labels)["kind"], dict(labels)["outcome"]): value
+            for (name, labels), value in samples.items()
+            if name == "slack_record_slack_posts_total"
+        }
+    )
+    kinds = {"status", "alert", "notice", "edit", "private"}
+    outcomes = {"ok", "rate_limited", "revoked", "gone", "error"}
+    assert set(posts) == {(kind, outcome) for kind in kinds for outcome in outcomes}
+    assert sum(posts.values()) == 0
+    calls = recall_calls(samples)
+    for endpoint, status in [
+        ("create", "429"),
+        ("list", "429"),
+        ("retrieve", "429"),
+        ("create", "507"),
+    ]:
+        assert (endpoint, status) in calls and calls[(endpoint, status)] == 0

@@ -15,6 +15,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from bot.app.meeting_settings import MeetingSettings
+from bot.app.recover_report import report_lines
 from bot.model.lifecycle import State
 from bot.model.recording import Recording
 from bot.model.search_query import parse_search
@@ -378,3 +379,18 @@ def test_a_rebuilt_recordings_transcript_comes_back_too(
     query = parse_search("budget")
     [found, *_] = after.runtime.search.in_channel("T0001", "C0CHAN1", query)
     assert found.recording.id == rec.id
+
+
+def test_a_rebuild_recall_refuses_the_key_for_says_what_to_fix(
+    before: App, make_app: Callable[..., App]
+) -> None:
+    record(before, 0)
+    lose_the_database(before)
+    after = make_app(public_base_url=PUBLIC)
+    after.recall.inject("GET", r"^/api/v1/bot/$", 401)
+
+    refused = "\n".join(report_lines(after.runtime.recover(), "http"))
+
+    assert "Stopped early: Recall refused the API key" in refused
+    assert "fix RECALL_API_KEY or RECALL_REGION first" in refused
+    assert after.runtime.store.recoveries.nothing_yet()  # the next start tries again

@@ -410,6 +410,17 @@ def test_check_without_public_url_warns_links_expire(env: dict[str, str], tmp_pa
     assert "webhooks" not in check_lines(result)
 
 
+def test_check_warns_of_a_short_metrics_token(env: dict[str, str], tmp_path: Path) -> None:
+    env["METRICS_TOKEN"] = "scrape-me"
+
+    result = run_cli("check", env=env, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    metrics = check_lines(result)["metrics"]
+    assert metrics.startswith("WARN  metrics: METRICS_TOKEN is shorter than 16 characters")
+    assert "scrape-me" not in result.stdout + result.stderr
+
+
 def unplug_slack(env: dict[str, str], slack: FakeSlack, recall: FakeRecall) -> None:
     env["SLACK_API_URL"] = f"http://127.0.0.1:{free_port()}/api/"
 

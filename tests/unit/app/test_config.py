@@ -79,13 +79,20 @@ def test_metrics_token_and_log_format() -> None:
     assert Settings.from_env(REQUIRED).metrics_token is None
 
 
-def test_a_weak_metrics_token_and_an_unknown_log_format_are_named() -> None:
+def test_a_metrics_token_with_spaces_and_an_unknown_log_format_are_named() -> None:
     with pytest.raises(ConfigError) as caught:
-        Settings.from_env(REQUIRED | {"METRICS_TOKEN": "short", "LOG_FORMAT": "xml"})
+        Settings.from_env(REQUIRED | {"METRICS_TOKEN": "two words", "LOG_FORMAT": "xml"})
     assert caught.value.problems == [
-        "METRICS_TOKEN must be at least 16 characters, without spaces",
+        "METRICS_TOKEN must be one word, without spaces",
         "LOG_FORMAT must be text or json (got 'xml')",
     ]
+
+
+def test_a_short_metrics_token_is_used_as_set_and_called_weak() -> None:
+    short = Settings.from_env(REQUIRED | {"METRICS_TOKEN": "scrape"})
+    assert short.metrics_token == "scrape" and short.metrics_token_weak
+    assert not Settings.from_env(REQUIRED | {"METRICS_TOKEN": "x" * 16}).metrics_token_weak
+    assert not Settings.from_env(REQUIRED).metrics_token_weak
 
 
 def test_transcripts_come_from_the_meetings_own_captions_by_default() -> None:
