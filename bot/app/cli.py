@@ -57,7 +57,8 @@ COMMANDS = {
         "Put back the recordings the database lacks (a lost or replaced database file) from "
         "the Recall bots of the last days whose metadata names slack-record: their state, "
         "their links, and, once `serve` runs, their Slack messages. Other apps' bots are left "
-        "alone. serve does this by itself when it starts with an empty database. Prints what "
+        "alone. serve does this by itself when it starts on a database no rebuild has finished "
+        "on (an empty one, say). Prints what "
         "it rebuilt; exits 1 if Recall could not be read to the end.",
     ),
     "search": (

@@ -225,12 +225,14 @@ class Runtime:
     def start(self) -> None:
         """Apply migrations, then start the poller; it first resumes whatever is open."""
         self.store.migrate()
-        if self.store.recoveries.nothing_yet():
-            # A new database, or a lost one (a host whose disk does not survive restarts):
-            # what Recall and Slack know comes back, in the background.
+        if self.store.recoveries.rebuild_owed():
+            # A new database, or a lost one (a host whose disk does not survive restarts), or
+            # a rebuild cut short: what Recall and Slack know comes back, in the background.
             log.warning(
-                "the database is new or was lost: rebuilding the recordings of the last %g "
-                "days from Recall and Slack",
+                "%s: rebuilding the recordings of the last %g days from Recall and Slack",
+                "the database is new or was lost"
+                if self.store.recoveries.nothing_yet()
+                else "no rebuild from Recall has finished on this database yet",
                 self.recovery_days,
             )
             if self.settings.slack_mode == "oauth":

@@ -19,6 +19,14 @@ class Recoveries:
             [ts(ran_at), days, bots_seen, rebuilt],
         )
 
+    def rebuild_owed(self) -> bool:
+        """No rebuild has been read to the end on this database: it is new, was lost, had its
+        rebuild cut short (recordings requested since then do not change that), or predates
+        rebuilds. Rebuilding leaves known recordings be, so owing one costs a few List Bots
+        pages at most."""
+        row = self._database.db.execute("SELECT EXISTS (SELECT 1 FROM recoveries)").fetchone()
+        return not row[0]
+
     def nothing_yet(self) -> bool:
         """No recording and no rebuild: the database is new, or it was lost."""
         row = self._database.db.execute(

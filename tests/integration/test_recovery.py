@@ -394,3 +394,24 @@ def test_a_rebuild_recall_refuses_the_key_for_says_what_to_fix(
     assert "Stopped early: Recall refused the API key" in refused
     assert "fix RECALL_API_KEY or RECALL_REGION first" in refused
     assert after.runtime.store.recoveries.nothing_yet()  # the next start tries again
+
+
+def test_a_rebuild_cut_short_is_owed_even_after_new_requests_came_in(
+    before: App, make_app: Callable[..., App]
+) -> None:
+    lost = record(before, 0)
+    lose_the_database(before)
+    after = make_app(public_base_url=PUBLIC)
+    after.recall.inject("GET", r"^/api/v1/bot/$", 503, times=5)
+    assert after.runtime.recover().trouble is not None
+    new = record(after, 1)  # someone types /record before the rebuild is finished
+
+    after.runtime.stop()
+    restarted = make_app(public_base_url=PUBLIC)  # the same database file
+    assert restarted.runtime.store.recoveries.rebuild_owed()
+    restarted.runtime.start()
+    assert restarted.runtime.workers.wait(timeout=10)
+
+    ids = {r.id for r in restarted.runtime.store.recordings.all()}
+    assert ids == {lost.id, new.id}
+    assert not restarted.runtime.store.recoveries.rebuild_owed()
