@@ -132,6 +132,20 @@ def test_watch_page_has_the_captions_track_and_the_transcript_beside_the_player(
     assert get(app, "/static/transcript.js").status_code == 200
 
 
+@pytest.mark.parametrize("odd", ["\u00b2", "\u0663", "-5", "1e3", "12.5", "9" * 12])
+def test_a_start_or_part_that_is_not_a_plain_number_is_ignored_or_not_found(
+    app: App, odd: str
+) -> None:
+    token = record_meeting(app).sharing.token
+
+    page = get(app, f"/r/{token}/watch?t={odd}")
+    assert page.status_code == 200
+    assert f'src="/r/{token}"' in page.text  # from the start
+    # Python's isdigit() takes "²" and "٣" for digits; int() refuses the first: no 500.
+    assert get(app, f"/r/{token}/watch?part={odd}").status_code == 404
+    assert get(app, f"/r/{token}?part={odd}").status_code == 404
+
+
 def test_empty_transcript_never_holds_back_the_video_and_says_so(app: App) -> None:
     rec = record_meeting(app, [])
 
