@@ -6,9 +6,12 @@ panel beside the player on the watch page.
 
 The same link rules as the video (bot/workflow/media_links.py): an unknown link is 404, one
 not ready 409, a recording without a video 404, a deleted or expired one 410 (`/record delete`
-and the end of the retention take its transcript with it). A recording without a transcript
-answers 404 with the reason. Problems are a short plain-text body. Everything here reads
-SQLite only (no call to Recall), on a worker thread.
+and the end of the retention take its transcript with it, and so does Recall no longer having
+the video). A recording without a transcript answers 404 with the reason. Problems are a short
+plain-text body. The transcript is read from SQLite, on a worker thread; whether Recall still
+has the video is asked through the video's own link, which keeps a fresh link for the player
+and asks Recall only when it has none (and if Recall cannot be reached, the transcript is
+served all the same).
 
 A three-hour meeting's captions and transcript panel (a few thousand lines) take tens of
 milliseconds to build, so the last few built are kept (`Recent`) for whoever watches the same
@@ -43,7 +46,7 @@ from bot.model.transcript_formats import (
     why_no_transcript,
 )
 from bot.store.transcripts import Transcripts
-from bot.workflow.media_links import LinkError, MediaLinks, recorded_on
+from bot.workflow.media_links import Gone, LinkError, MediaLinks, RecallDown, recorded_on
 
 # Nothing in a caption file or a text file needs to load anything, or be framed.
 TEXT_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -177,7 +180,22 @@ class TranscriptPages:
             raise _Problem(409, "The transcript isn't ready yet.")
         if not summary.ready:
             raise _Problem(404, why_no_transcript(summary.status, summary.provider, summary.detail))
+        self._video_still_there(token)
         return rec, summary
+
+    def _video_still_there(self, token: str) -> None:
+        """The transcript goes with the video when Recall no longer has it (deleted there, or
+        expired), as the video's own link says (the fresh link kept for the player usually
+        answers without asking Recall). The transcript is ours: Recall being unreachable does
+        not keep it from anyone."""
+        try:
+            self._links.video(token)
+        except Gone as problem:
+            raise _Problem(410, f"{problem} Its transcript went with it.") from problem
+        except RecallDown:
+            return
+        except LinkError as problem:  # the checks above already answered these
+            raise _Problem(404, str(problem)) from problem
 
 
 def _version(rec: Recording, summary: TranscriptSummary) -> tuple[str, object, int]:

@@ -209,13 +209,18 @@ def _redirect(url: str) -> Response:
 def _part(request: Request) -> int:
     """`?part=N`; anything that is not a small whole number is a part that does not exist."""
     raw = request.query_params.get("part", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    return int(raw) if _plain_number(raw) and len(raw) < 4 else 0
 
 
 def _seconds(request: Request) -> int:
     """`?t=<seconds>`: where to start the video; 0 for anything that is not a whole number."""
     raw = request.query_params.get("t", "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    return int(raw) if _plain_number(raw) and len(raw) < 7 else 0
+
+
+def _plain_number(raw: str) -> bool:
+    # str.isdigit() alone also takes "²" (which int() refuses: a 500) and other scripts' digits.
+    return raw.isascii() and raw.isdigit()
 
 
 def _headers(response: Response, csp: str) -> Response:

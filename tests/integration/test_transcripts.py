@@ -132,6 +132,20 @@ def test_watch_page_has_the_captions_track_and_the_transcript_beside_the_player(
     assert get(app, "/static/transcript.js").status_code == 200
 
 
+@pytest.mark.parametrize("odd", ["\u00b2", "\u0663", "-5", "1e3", "12.5", "9" * 12])
+def test_a_start_or_part_that_is_not_a_plain_number_is_ignored_or_not_found(
+    app: App, odd: str
+) -> None:
+    token = record_meeting(app).sharing.token
+
+    page = get(app, f"/r/{token}/watch?t={odd}")
+    assert page.status_code == 200
+    assert f'src="/r/{token}"' in page.text  # from the start
+    # Python's isdigit() takes "²" and "٣" for digits; int() refuses the first: no 500.
+    assert get(app, f"/r/{token}/watch?part={odd}").status_code == 404
+    assert get(app, f"/r/{token}?part={odd}").status_code == 404
+
+
 def test_empty_transcript_never_holds_back_the_video_and_says_so(app: App) -> None:
     rec = record_meeting(app, [])
 
@@ -215,6 +229,27 @@ def test_delete_revokes_the_transcript_and_removes_its_rows_and_index(app: App) 
         ).fetchone()[0]
         == 0
     )
+
+
+def test_a_video_gone_at_recall_takes_its_transcript_links_with_it(app: App) -> None:
+    token = record_meeting(app).sharing.token
+    assert get(app, f"/r/{token}/captions.vtt").status_code == 200
+
+    app.recall.expire_media(app.recording().recall.bot_id)
+    app.clock.advance(hours=5)  # past the link to the video kept from the look above
+
+    for path in ("", "/captions.vtt", "/transcript.txt"):
+        assert get(app, f"/r/{token}{path}").status_code == 410
+    assert "Recall deleted the video" in get(app, f"/r/{token}/transcript.txt").text
+
+
+def test_the_transcript_is_served_while_recall_cannot_be_asked(app: App) -> None:
+    token = record_meeting(app).sharing.token
+    bot_id = app.recording().recall.bot_id
+    app.recall.inject("GET", rf"^/api/v1/bot/{bot_id}/$", 503, times=10)
+
+    assert get(app, f"/r/{token}").status_code == 503
+    assert get(app, f"/r/{token}/captions.vtt").text.startswith("WEBVTT")  # it is ours
 
 
 def test_download_links_get_no_api_key_and_are_never_kept(app: App) -> None:
