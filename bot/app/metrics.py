@@ -18,14 +18,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
     disable_created_metrics,
-    generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 from bot.model.lifecycle import FINAL, State
@@ -122,9 +121,11 @@ class Metrics:
         if ready_at is not None:
             self._notice_delay.observe(max(0.0, (now - ready_at).total_seconds()))
 
-    def exposition(self) -> tuple[bytes, str]:
-        """The text Prometheus scrapes, and its content type."""
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+    def exposition(self, accept: str = "") -> tuple[bytes, str]:
+        """The text Prometheus scrapes, and its content type: OpenMetrics when the scraper's
+        Accept header asks for it, else Prometheus' classic text format."""
+        encode, content_type = choose_encoder(accept)
+        return encode(self.registry), content_type
 
 
 def video_ready_at(recording: Recording) -> datetime | None:

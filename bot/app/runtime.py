@@ -185,8 +185,8 @@ class Runtime:
     def metrics_token(self) -> str | None:
         return self.settings.metrics_token
 
-    def metrics_text(self) -> tuple[bytes, str]:
-        return self.metrics.exposition()
+    def metrics_text(self, accept: str = "") -> tuple[bytes, str]:
+        return self.metrics.exposition(accept)
 
     def command_answered(self, seconds: float) -> None:
         self.metrics.command_answered(seconds)

@@ -83,8 +83,9 @@ class Backend(Protocol):
         """When set, `GET /metrics` wants it as a bearer token."""
         ...
 
-    def metrics_text(self) -> tuple[bytes, str]:
-        """What `GET /metrics` shows, and its content type."""
+    def metrics_text(self, accept: str = "") -> tuple[bytes, str]:
+        """What `GET /metrics` shows, in the format the Accept header asks for, and its
+        content type."""
         ...
 
     def command_answered(self, seconds: float) -> None:
@@ -150,7 +151,9 @@ def _routes(backend: Backend) -> list[BaseRoute]:
                 status_code=401,
                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )
-        body, content_type = await run_in_threadpool(backend.metrics_text)
+        body, content_type = await run_in_threadpool(
+            backend.metrics_text, request.headers.get("accept", "")
+        )
         return Response(body, media_type=content_type)
 
     pages = WatchPages(backend.media, backend.users, backend.events, backend.transcripts)

@@ -8,6 +8,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import App
@@ -156,3 +159,20 @@ def test_a_fresh_app_shows_each_count_a_dashboard_needs_at_zero(app: App) -> Non
         ("create", "507"),
     ]:
         assert (endpoint, status) in calls and calls[(endpoint, status)] == 0
+
+
+def test_a_scraper_that_asks_for_openmetrics_gets_it(app: App) -> None:
+    app.command(ZOOM)
+    app.wait_idle()
+    response = httpx.get(
+        f"{app.url}/metrics",
+        headers={
+            "Authorization": f"Bearer {TOKEN}",
+            "Accept": "application/openmetrics-text; version=1.0.0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/openmetrics-text")
+    assert response.text.endswith("# EOF\n")  # OpenMetrics' required last line
+    names = {family.name for family in openmetrics_families(response.text)}
+    assert "slack_record_recall_calls" in names
