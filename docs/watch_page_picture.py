@@ -14,7 +14,6 @@ again whenever the page changes.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -26,23 +25,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import httpx  # noqa: E402
 from common import SECRET, AppProcess, app_env  # noqa: E402
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.fakes.recall import FakeRecall  # noqa: E402
 from tests.fakes.recall_transcripts import segment, span  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 from tests.slack_requests import signed_headers, slash_command_body  # noqa: E402
 
 MEETING = "https://zoom.us/j/81234567890?pwd=abc"
-# As in tests/process/test_watch_page_browser.py: a sandboxed machine, nothing beyond localhost.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # tests/data/sample.mp4 lasts three seconds: the first words fall inside it, so a caption is on
 # screen; the rest of the meeting follows at the times it was said.
 SAID = [
@@ -121,8 +110,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "watch-page.png")
     args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if CHROMIUM is None:
         print("Debian's chromium is needed: apt-get install chromium", file=sys.stderr)
         return 1
     from playwright.sync_api import sync_playwright
@@ -142,7 +130,7 @@ def main() -> int:
         try:
             watch = record(slack, recall, app)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 760})
                 page.goto(app.url + watch)
                 page.evaluate(AT_ONE_SECOND)

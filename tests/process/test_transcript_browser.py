@@ -6,17 +6,14 @@ Content-Security-Policy lets only our own script run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.conftest import App
 from tests.fakes.recall_transcripts import segment
-from tests.process.test_watch_page_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.transcripts import PUBLIC, record_meeting
-
-sync_api = pytest.importorskip("playwright.sync_api")
 
 # tests/data/sample.mp4 lasts three seconds: the meeting's words fit in it.
 SAID = [
@@ -55,15 +52,6 @@ METADATA = """() => new Promise((resolve) => {
   video.addEventListener("loadedmetadata", () => setTimeout(report, 200));
   setTimeout(report, 15000);
 })"""
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    assert CHROMIUM, "chromium is required here (CI installs it)"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -3,35 +3,12 @@ the <video> element loads its source from the local Recall fake and reports a du
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from tests.conftest import App
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# CI installs the browser (.ci/run); there a missing browser is a failure, not a skip.
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
-    )
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-# Flags for a sandboxed CI machine with no network beyond localhost.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 MEDIA_LOADED = """() => new Promise((resolve) => {
   const video = document.querySelector("video");
   const report = () => resolve({duration: video.duration, readyState: video.readyState,
@@ -41,15 +18,6 @@ MEDIA_LOADED = """() => new Promise((resolve) => {
   video.addEventListener("error", report);
   setTimeout(report, 15000);
 })"""
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    assert CHROMIUM, "chromium is required here (CI installs it)"
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_watch_page_plays_the_recording_from_recall(
