@@ -4,6 +4,7 @@ each say one thing. Times are UTC datetimes; the store turns rows into these and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -113,6 +114,15 @@ class Sharing:
     deleted_at: datetime | None = None
     deleted_by: str | None = None
     media_deleted_at: datetime | None = None  # Recall confirmed delete_media
+
+    @staticmethod
+    def could_be_token(text: str) -> bool:
+        """Whether `text` has a link token's shape (URL-safe base64, as
+        secrets.token_urlsafe makes them): anything else is no link, without a lookup."""
+        return _LINK_TOKEN.fullmatch(text) is not None
+
+
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass(frozen=True)

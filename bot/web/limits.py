@@ -60,6 +60,10 @@ class BoundedBodies:
         if declared is None:
             await error(send, 400, "Bad Request")
             return
+        if declared == 0 and not _chunked(scope):
+            # No body was announced, so none follows (a GET, most often): nothing to wait for.
+            await self.app(scope, receive, send)
+            return
         if declared > self.max_bytes:
             await error(send, 413, "Request Entity Too Large")  # refused before reading a byte
             return
@@ -96,6 +100,11 @@ def _content_length(scope: Scope) -> int | None:
         if name == b"content-length":
             return int(value) if value.isdigit() and len(value) < 16 else None
     return 0
+
+
+def _chunked(scope: Scope) -> bool:
+    """Whether a body follows without a declared length (Transfer-Encoding)."""
+    return any(name == b"transfer-encoding" for name, _ in scope.get("headers") or ())
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -56,6 +56,7 @@ FRAMED_BY_NOBODY = _CSP + "frame-ancestors 'none'"
 FRAMED_BY_SLACK = _CSP + "frame-ancestors https://*.slack.com"
 WATCH_PAGE = _CSP + "script-src 'self'; frame-ancestors 'none'"
 STATIC_THUMBNAIL = "/static/thumbnail.png"
+_REDIRECT_HEADERS = {**_COMMON_HEADERS, "Content-Security-Policy": FRAMED_BY_NOBODY}
 
 _templates = Environment(
     loader=PackageLoader("bot.web", "templates"),
@@ -203,11 +204,15 @@ def _available_until(rec: Recording) -> str | None:
 
 
 def _redirect(url: str) -> Response:
-    return _headers(RedirectResponse(url, status_code=302), FRAMED_BY_NOBODY)
+    # The headers are given whole rather than set one by one afterwards: this answers every
+    # viewer's player, many at once, on the event loop.
+    return RedirectResponse(url, status_code=302, headers=_REDIRECT_HEADERS)
 
 
 def _part(request: Request) -> int:
     """`?part=N`; anything that is not a small whole number is a part that does not exist."""
+    if not request.scope.get("query_string"):
+        return 1
     raw = request.query_params.get("part", "1")
     return int(raw) if _plain_number(raw) and len(raw) < 4 else 0
 

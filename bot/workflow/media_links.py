@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.model.explanations import explain
 from bot.model.lifecycle import State
-from bot.model.recording import Recording
+from bot.model.recording import Recording, Sharing
 from bot.recall.client import RecallClient
 from bot.recall.errors import RecallError, RecallNotFound
 from bot.recall.reports import download_url_expiry, read_bot
@@ -162,4 +162,4 @@ def recorded_on(rec: Recording) -> datetime | None:
 
 
 def _plausible(token: str) -> bool:
-    return 16 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+    return Sharing.could_be_token(token)

@@ -36,7 +36,7 @@ from typing import Any
 from bot.model.consent import NoticeStatus
 from bot.model.lifecycle import Cause, State
 from bot.model.rebuild import BotOrigin, rebuilt_state
-from bot.model.recording import Recording, Retention
+from bot.model.recording import Recording, Retention, Sharing
 from bot.recall.client import RecallClient
 from bot.recall.errors import (
     RecallAuthError,
@@ -271,6 +271,6 @@ def _meeting_columns(origin: BotOrigin) -> dict[str, Any]:
 def _link_token(kept: str | None) -> str:
     """The durable link's token as the bot kept it; a new one for bots made before tokens were
     kept there (their old links cannot come back; the status message shows the new one)."""
-    if kept and 16 <= len(kept) <= 64 and all(c.isalnum() or c in "-_" for c in kept):
+    if kept and Sharing.could_be_token(kept):
         return kept
     return secrets.token_urlsafe(SHARE_TOKEN_BYTES)
