@@ -88,7 +88,8 @@ def recording_history(settings: Settings, id_prefix: str) -> tuple[str, int]:
     ]
     for event in events:
         source = event.cause.kind
-        if event.cause.detail and event.cause.kind in ("recall", "webhook"):
+        # What Recall said: its status code, or how it told us it lost the video.
+        if event.cause.detail and event.cause.kind in ("recall", "webhook", "media_lost"):
             source += f": {event.cause.detail}" + (
                 f" ({event.cause.sub_code})" if event.cause.sub_code else ""
             )

@@ -126,7 +126,7 @@ class Runtime:
         self.survey = Survey(self.recall, self.store.recordings) if policy.survey else None
         self.intake = Intake(self.store.recordings, policy, clock)
         self.controls = Controls(self.store.recordings, self.steps.soon, self.users, clock)
-        self.media = MediaLinks(self.store.recordings, self.recall, clock)
+        self.media = MediaLinks(self.store.recordings, self.recall, clock, self.steps.soon)
         self.events = self.store.events
         self.webhooks = (
             WebhookIntake(

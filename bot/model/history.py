@@ -1,7 +1,7 @@
 """A recording's history: what happened to it, when, and why, in plain words.
 
-Each change of state, each wish someone expressed from Slack (or from the meeting's chat), and
-the end of the video's retention is one `RecordingEvent`
+Each change of state, each wish someone expressed from Slack (or from the meeting's chat), the
+end of the video's retention, and Recall losing the video is one `RecordingEvent`
 (kept by bot/store/recording_events.py); `describe` says it as a short phrase for the watch
 page and `slack-record list --events`.
 """
@@ -48,6 +48,8 @@ def describe(event: RecordingEvent, name: Callable[[str], str] = lambda user: us
         return f"asked to stop from the meeting chat by {cause.by or 'a participant'}"
     if cause.kind == "expired":
         return "expired: the video was deleted at the end of its retention"
+    if cause.kind == "media_lost":
+        return "gone: Recall no longer has the video, so its transcript was deleted"
     by = f" by {name(cause.by)}" if cause.by else ""
     if cause.kind == "stop":
         return f"asked to stop{by}"

@@ -86,8 +86,9 @@ _unknown_codes_logged: set[str] = set()
 @dataclass(frozen=True)
 class Cause:
     """Why a recording changed, for its history: what told us (`kind`: requested, recall,
-    webhook, failed, cancelled, stop, deleted), Recall's status code or our reason (`detail`),
-    Recall's sub-code, and the Slack user who asked, when someone did (`by`)."""
+    webhook, failed, cancelled, stop, deleted, expired, media_lost, rebuilt), Recall's status
+    code or our reason (`detail`), Recall's sub-code, and the Slack user who asked, when
+    someone did (`by`)."""
 
     kind: str
     detail: str | None = None

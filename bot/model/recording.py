@@ -108,12 +108,15 @@ class WebhookNews:
 
 @dataclass(frozen=True)
 class Sharing:
-    """The durable link, and whether someone deleted the recording."""
+    """The durable link, and whether someone deleted the recording or Recall lost its video."""
 
     token: str | None = None  # the unguessable part of PUBLIC_BASE_URL/r/<token>
     deleted_at: datetime | None = None
     deleted_by: str | None = None
     media_deleted_at: datetime | None = None  # Recall confirmed delete_media
+    # When a link asking Recall for the video learned it no longer has it (404, or deleted or
+    # expired there, before the end of the retention we asked for).
+    media_lost_at: datetime | None = None
 
     @staticmethod
     def could_be_token(text: str) -> bool:

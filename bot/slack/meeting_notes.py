@@ -1,7 +1,8 @@
 """What the status message says about the people in the meeting and the media's life: the
 consent notice the recorder sent to the meeting chat (or why none was sent), the stop phrase,
 Zoom's on-behalf-of rule, who asked to stop from the meeting chat, until when the recording is
-available, and that it has expired. Pure builders, called from bot/slack/status_message.py."""
+available, and that it has expired or that Recall lost it. Pure builders, called from
+bot/slack/status_message.py."""
 
 from __future__ import annotations
 
@@ -104,11 +105,25 @@ def expired(rec: Recording, name: str, who: str) -> Message:
         f":hourglass: The recording of {name} has expired: the video was deleted{since}, "
         f"as this app keeps recordings {_kept(rec)}."
     )
+    return _gone(line, name, who)
+
+
+def _gone(line: str, name: str, who: str) -> Message:
     context = ContextBlock(elements=[MarkdownTextObject(text=f"{name} · requested by {who}")])
     return Message(
-        text=line.split(" ", 1)[1],
+        text=line.split(" ", 1)[1],  # the notification's words, without the emoji
         blocks=blocks(SectionBlock(text=MarkdownTextObject(text=line)), context),
     )
+
+
+def lost(rec: Recording, name: str, who: str) -> Message:
+    """The status message once Recall no longer has the video, before the end of its retention
+    (deleted there, or its media expired early)."""
+    line = (
+        f":wastebasket: The recording of {name} is no longer available: Recall deleted the "
+        "video, so its transcript was deleted too."
+    )
+    return _gone(line, name, who)
 
 
 def chat_stop_alert(rec: Recording, name: str, who: str) -> str:

@@ -72,6 +72,7 @@ def fingerprint(rec: Recording, now: datetime) -> str:
         rec.stop.requested_by or "",
         str(rec.request.join_at or ""),
         str(rec.sharing.deleted_at or ""),
+        str(rec.sharing.media_lost_at or ""),
     ]
     if rec.state == State.IN_CALL:
         parts.append(str(rec.recall.status == "recording_permission_denied"))
@@ -112,6 +113,8 @@ def _render(
     if rec.sharing.deleted_at:
         line = f":wastebasket: The recording of {name} was deleted by <@{rec.sharing.deleted_by}>."
         return Message(text=_plain(line), blocks=blocks(_section(line), _context(name, who)))
+    if state == State.READY and rec.sharing.media_lost_at:
+        return meeting_notes.lost(rec, name, who)
     if state == State.READY and rec.retention.expired(now):
         return meeting_notes.expired(rec, name, who)
     if state == State.READY and links.durable(rec):

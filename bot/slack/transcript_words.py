@@ -17,6 +17,7 @@ from bot.model.search_query import HIGHLIGHT_END, HIGHLIGHT_START
 from bot.model.talk_time import shown
 from bot.model.transcript import TranscriptStatus, TranscriptSummary
 from bot.model.transcript_formats import clock, why_no_transcript
+from bot.slack.meeting_notes import availability
 from bot.slack.messages import Message, escape, format_duration, meeting_name, slack_time
 
 # mrkdwn's formatting marks, and characters that look like them but mean nothing to Slack.
@@ -76,12 +77,15 @@ def with_transcript(message: Message, watch: str, summary: TranscriptSummary | N
 
 def ready_reply(rec: Recording, watch: str | None, summary: TranscriptSummary | None) -> str:
     """The thread reply when the video is ready: it mentions the requester and carries the
-    links, so nobody has to scroll up to the status message."""
+    links and until when they work, so nobody has to scroll up to the status message."""
     name = escape(meeting_name(rec))
     ran = format_duration(rec.duration_seconds)
     text = f"<@{rec.request.user_id}> your recording of {name} is ready" + (
         f" ({ran})." if ran else "."
     )
+    # The status message's own words, so the two never disagree about the retention.
+    if available := availability(rec):
+        text += f" It is {available}."
     if watch:
         text += f" <{watch}|Watch the recording>" + transcript_link(watch, summary)
     about = transcript_context(summary) if watch else None

@@ -327,3 +327,10 @@ def add_transcripts(db: Database) -> None:
         "INSERT INTO transcript_lines_fts (transcript_lines_fts, rowid, text) "
         "VALUES ('delete', old.id, old.text); END"
     )
+
+
+@migrations()
+def add_media_lost(db: Database) -> None:
+    # Recall no longer had the video when a link asked for it (404, or deleted or expired
+    # there): the transcript goes with it, as on deletion and expiry (bot/workflow/expiry.py).
+    db["recordings"].add_column("media_lost_at", str)

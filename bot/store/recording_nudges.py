@@ -84,10 +84,12 @@ class RecordingNudges(RecordingQueries):
 
     def make_expired_due(self, now: datetime) -> list[str]:
         """Recordings whose media's retention ran out and whose status message does not say so
-        yet are due at once; their ids. One already due or waiting for a retry is left be."""
+        yet are due at once; their ids. One already due or waiting for a retry is left be, and
+        so is one whose video Recall had lost before: its status message says that already."""
         rows = self._database.write_returning(
             "UPDATE recordings SET next_poll_at = :now WHERE expires_at <= :now "
-            "AND expiry_noted_at IS NULL AND deleted_at IS NULL AND next_poll_at IS NULL "
+            "AND expiry_noted_at IS NULL AND deleted_at IS NULL AND media_lost_at IS NULL "
+            "AND next_poll_at IS NULL "
             "RETURNING id",
             {"now": ts(now)},
         )

@@ -30,11 +30,12 @@ class RecordingQueries:
 
     def playable_by_token(self, token: str, now: datetime) -> str | None:
         """The id of the recording behind a link token if its video may be watched (ready,
-        not deleted, not expired); a narrow read for the redirect, which many viewers ask for
-        at once."""
+        not deleted, not expired, not lost at Recall); a narrow read for the redirect, which
+        many viewers ask for at once."""
         row = self._database.db.execute(
             "SELECT id FROM recordings WHERE share_token = ? AND state = 'ready' "
-            "AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+            "AND deleted_at IS NULL AND media_lost_at IS NULL "
+            "AND (expires_at IS NULL OR expires_at > ?)",
             [token, ts(now)],
         ).fetchone()
         return row[0] if row else None

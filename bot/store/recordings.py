@@ -256,16 +256,34 @@ class Recordings(RecordingNudges):
             "deleted",
         )
 
+    def note_media_lost(self, recording_id: str, now: datetime, detail: str) -> Recording | None:
+        """Recall no longer has a ready recording's video (`detail`: how it said so): note it
+        in the history and make the recording due, so its next step deletes the transcript and
+        tells Slack. Only the first notice counts: None afterwards, or if it was deleted.
+
+        Like a webhook's news, it counts in `hook_seq`, so a step holding the recording right
+        now cannot clear the due time it sets (see `release`)."""
+        return self._mark(
+            "media_lost_at = :now, next_poll_at = :now, hook_seq = COALESCE(hook_seq, 0) + 1 "
+            "WHERE id = :id AND state = 'ready' AND media_lost_at IS NULL AND deleted_at IS NULL",
+            recording_id,
+            None,
+            now,
+            "media_lost",
+            detail,
+        )
+
     def _mark(
         self,
         assignments_and_where: str,
         recording_id: str,
-        user_id: str,
+        user_id: str | None,
         now: datetime,
         kind: str,
         detail: str | None = None,
     ) -> Recording | None:
-        """Someone asked for something: write it and append it to the history, together."""
+        """Someone asked for something, or something happened to the recording outside a step:
+        write it and append it to the history, together."""
         with self._database.transaction() as db:
             cursor = db.conn.execute(
                 f"UPDATE recordings SET {assignments_and_where} RETURNING *",

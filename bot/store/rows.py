@@ -76,6 +76,7 @@ COLUMNS = frozenset(
         "deleted_at",
         "deleted_by",
         "media_deleted_at",
+        "media_lost_at",
         "pending_post",
         "hook_code",
         "hook_sub_code",
@@ -171,6 +172,7 @@ def recording(row: Mapping[str, Any]) -> Recording:
             deleted_at=at("deleted_at"),
             deleted_by=row.get("deleted_by"),
             media_deleted_at=at("media_deleted_at"),
+            media_lost_at=at("media_lost_at"),
         ),
         in_meeting=InMeeting(
             notice=row.get("consent_notice"),

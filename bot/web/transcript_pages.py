@@ -11,7 +11,8 @@ the video). A recording without a transcript answers 404 with the reason. Proble
 plain-text body. The transcript is read from SQLite, on a worker thread; whether Recall still
 has the video is asked through the video's own link, which keeps a fresh link for the player
 and asks Recall only when it has none (and if Recall cannot be reached, the transcript is
-served all the same).
+served all the same). The first answer that Recall no longer has it marks the recording, whose
+next step deletes the transcript's rows; from then on this answers 410 without asking.
 
 A three-hour meeting's captions and transcript panel (a few thousand lines) take tens of
 milliseconds to build, so the last few built are kept (`Recent`) for whoever watches the same
@@ -173,6 +174,13 @@ class TranscriptPages:
         if rec.retention.expired(self._links.clock()):
             # The transcript goes with the video, even before the expiry sweep deletes its rows.
             raise _Problem(410, "This recording expired, and its transcript with it.")
+        if rec.sharing.media_lost_at:
+            # Recall said so once (below); its rows are deleted, or about to be.
+            raise _Problem(
+                410,
+                "This recording is no longer available: Recall deleted the video. "
+                "Its transcript went with it.",
+            )
         summary = self._transcripts.summary(rec.id)
         if summary is None:
             raise _Problem(404, "This recording has no transcript.")

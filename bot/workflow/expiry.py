@@ -1,12 +1,18 @@
-"""The end of a recording's retention: Recall deletes the media `retention_hours` after the
-recording is done (Recall's "Storage and Data Retention": the clock starts when the recording's
-status becomes done, right after the meeting ends), so the moment is known as soon as the
-recording is ready.
+"""The end of a recording's media, and the transcript going with it.
+
+Its retention: Recall deletes the media `retention_hours` after the recording is done
+(Recall's "Storage and Data Retention": the clock starts when the recording's status becomes
+done, right after the meeting ends), so the moment is known as soon as the recording is ready.
 
 - From that moment the link answers 410 without asking Recall (bot/workflow/media_links.py).
 - The scheduler's expiry sweep (bot/app/scheduler.py) makes such recordings due once; their
   step (`note_expiry`) deletes the transcript with the video and edits the status message to
   say the recording expired, then marks it told, so it happens once.
+
+Recall losing it sooner (a link asked and Recall answered 404, or said the media was deleted
+or expired): the link marks the recording lost, once, with the reason in its history, and makes
+it due; its step (`note_media_lost`) deletes the transcript the same way and edits the status
+message to say the video is gone.
 """
 
 from __future__ import annotations
@@ -35,12 +41,21 @@ def expiry_columns(rec: Recording, changes: Mapping[str, Any], now: datetime) ->
 
 
 def due(rec: Recording, now: datetime) -> bool:
-    """Has its retention run out, with the status message not yet saying so?"""
+    """Has its retention run out, with the status message not yet saying so (nor that Recall
+    lost the video before)?"""
     return (
         rec.state == State.READY
         and rec.retention.expired(now)
         and rec.retention.expiry_noted_at is None
         and rec.sharing.deleted_at is None
+        and rec.sharing.media_lost_at is None
+    )
+
+
+def lost(rec: Recording) -> bool:
+    """Has Recall lost its video (and nobody deleted the recording, which says more)?"""
+    return (
+        rec.state == State.READY and bool(rec.sharing.media_lost_at) and not rec.sharing.deleted_at
     )
 
 
@@ -56,14 +71,29 @@ def make_expired_due(
 
 def note_expiry(ctx: StepContext, rec: Recording, now: datetime) -> None:
     """Inside a claimed step: the transcript goes with the video, and Slack is told, once."""
+    if _transcript_goes_with_the_video(ctx, rec, now):
+        log.info("recording %s: expired; the status message says so", rec.id)
+        ctx.recordings.note(rec, now, Cause("expired"), expiry_noted_at=now, next_poll_at=None)
+
+
+def note_media_lost(ctx: StepContext, rec: Recording, now: datetime) -> None:
+    """Inside a claimed step: the same for a video Recall lost (its history says so already:
+    noted when the link found out). Running again changes nothing, so once is enough."""
+    if _transcript_goes_with_the_video(ctx, rec, now):
+        log.info("recording %s: Recall lost the video; the status message says so", rec.id)
+        ctx.recordings.save(rec, now, next_poll_at=None)
+
+
+def _transcript_goes_with_the_video(ctx: StepContext, rec: Recording, now: datetime) -> bool:
+    """Delete the transcript (its lines and their search index), then bring the status message
+    up to date. False if Slack must be tried again later (the step is rescheduled here)."""
     ctx.transcripts.recording_deleted(rec.id)
     try:
         ctx.slack.sync(rec, now, None, fetch_video=ctx.fetch_video)
     except WorkspaceBlocked as exc:
         ctx.recordings.save(rec, now, next_poll_at=exc.until)
-        return
+        return False
     except (SlackUnavailable, RecallError) as exc:
         ctx.retry_later(rec, now, exc)
-        return
-    log.info("recording %s: expired; the status message says so", rec.id)
-    ctx.recordings.note(rec, now, Cause("expired"), expiry_noted_at=now, next_poll_at=None)
+        return False
+    return True

@@ -16,10 +16,16 @@ bot/bot_report.py). Part 1 is the video that is posted; `Video.parts` says how m
      ├── Gone               deleted by someone, or expired/deleted at Recall (410)
      │    └── Expired       past the end of the retention we asked Recall for (410)
      └── RecallDown         Recall could not be asked right now (503, try again)
+
+The first time Recall says it no longer has the video, the recording is marked lost (with the
+reason in its history) and made due: its next step, on the worker pool, deletes its transcript
+and edits the status message (bot/workflow/expiry.py), as for an expiry. From then on its links
+answer 410 without asking Recall.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +38,8 @@ from bot.recall.client import RecallClient
 from bot.recall.errors import RecallError, RecallNotFound
 from bot.recall.reports import download_url_expiry, read_bot
 from bot.store.recordings import Recordings
+
+log = logging.getLogger(__name__)
 
 # Reuse a fresh link only while it has this long left, so a video started from it can finish.
 COMFORT_MARGIN = timedelta(hours=1)
@@ -79,10 +87,18 @@ class Video:
 
 
 class MediaLinks:
-    def __init__(self, recordings: Recordings, recall: RecallClient, clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        recordings: Recordings,
+        recall: RecallClient,
+        clock: Callable[[], datetime],
+        on_lost: Callable[[str], None] | None = None,
+    ):
         self.recordings = recordings
         self.recall = recall
         self.clock = clock
+        # Work on a recording whose video Recall lost now, rather than at the next poll.
+        self._on_lost = on_lost or (lambda _recording_id: None)
         # (recording id, part) -> (url, expires_at, parts as counted when the link was fetched)
         self._cache: dict[tuple[str, int], tuple[str, datetime, int]] = {}
         self._lock = threading.Lock()
@@ -127,6 +143,9 @@ class MediaLinks:
         if rec.retention.expired(now):
             # Recall deletes the media at the end of its retention: no need to ask it.
             raise Expired(f"This recording expired on {rec.retention.expires_at:%d %b %Y}.", rec)
+        if rec.sharing.media_lost_at:
+            # Recall said so once (in the words below): no need to ask it again.
+            raise Gone("This recording is no longer available: Recall deleted the video.", rec)
         with self._lock:
             cached = self._cache.get((rec.id, part))
         if cached and cached[1] - now > COMFORT_MARGIN:
@@ -142,12 +161,15 @@ class MediaLinks:
             # Someone is waiting in a browser: worth a short wait for our Recall budget.
             report = read_bot(self.recall.get_bot(rec.recall.bot_id or "", wait=2.0))
         except RecallNotFound as exc:
+            self._lost(rec, "not_found", now)
             raise Gone("Recall no longer has this recording.", rec) from exc
         except RecallError as exc:
             raise RecallDown("The recording service can't be reached right now.", rec) from exc
         videos = report.videos
         deleted = any("deleted" in (r.video_status, r.status) for r in report.recordings)
-        if report.latest_code == "media_expired" or (deleted and not videos):
+        expired = report.latest_code == "media_expired"
+        if expired or (deleted and not videos):
+            self._lost(rec, "media_expired" if expired else "deleted", now)
             raise Gone("This recording has expired: Recall deleted the video.", rec)
         if not videos:
             raise RecallDown("The recording service did not give us the video just now.", rec)
@@ -155,6 +177,16 @@ class MediaLinks:
             raise UnknownLink("This recording has no such part.", rec)
         url = videos[part - 1].download_url or ""
         return url, download_url_expiry(url, now), len(videos)
+
+    def _lost(self, rec: Recording, how: str, now: datetime) -> None:
+        """Recall no longer has the video (`how`: what it said): mark the recording, once. Its
+        transcript is deleted by its next step, on the worker pool, not by this request."""
+        with self._lock:
+            for key in [key for key in self._cache if key[0] == rec.id]:
+                del self._cache[key]  # its other parts' links are dead too
+        if self.recordings.note_media_lost(rec.id, now, how) is not None:
+            log.info("recording %s: Recall no longer has the video (%s)", rec.id, how)
+            self._on_lost(rec.id)
 
 
 def recorded_on(rec: Recording) -> datetime | None:

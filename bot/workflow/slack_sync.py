@@ -145,7 +145,7 @@ class SlackSync:
         if rec.slack.status_ts and key == rec.slack.status_key:
             return rec
         video = None
-        gone = rec.sharing.deleted_at or rec.retention.expired(now)
+        gone = rec.sharing.deleted_at or rec.sharing.media_lost_at or rec.retention.expired(now)
         if rec.state == State.READY and not self.links.durable(rec) and not gone:
             # No public address of our own: show Recall's link, fresh, with its expiry.
             fresh = report if report is not None and report.has_video else fetch_video(rec)

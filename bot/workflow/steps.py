@@ -8,7 +8,8 @@ crash or restart harmless: an unfinished step is simply due again when its lease
 One step does whatever the recording needs next:
 - someone pressed Stop or Cancel (or typed the stop phrase in the meeting chat), or deleted it:
   tell Recall (bot/workflow/stopping.py);
-- its media's retention ran out: say so (bot/workflow/expiry.py);
+- its media's retention ran out, or Recall lost the video: delete the transcript, say so
+  (bot/workflow/expiry.py);
 - no Recall bot yet: create it (bot/workflow/creating.py);
 - a bot in progress: learn how it is doing and move the state machine
   (bot/workflow/following.py);
@@ -25,7 +26,7 @@ from bot.model.recording import Recording
 from bot.workflow.context import StepContext
 from bot.workflow.creating import create_bot
 from bot.workflow.expiry import due as expiry_due
-from bot.workflow.expiry import note_expiry
+from bot.workflow.expiry import lost, note_expiry, note_media_lost
 from bot.workflow.following import check_bot
 from bot.workflow.stopping import carry_out_stop, delete_media
 from bot.workflow.survey import SurveyView
@@ -83,6 +84,8 @@ class Steps:
             delete_media(ctx, rec, now)
         elif expiry_due(rec, now):
             note_expiry(ctx, rec, now)
+        elif lost(rec):
+            note_media_lost(ctx, rec, now)
         elif rec.state.is_final:
             ctx.sync(rec, now)
         elif rec.recall.bot_id is None:

@@ -4,7 +4,8 @@
 A channel's search reads that channel's lines only (their ids are its own range of the index:
 bot/store/transcript_lines.py), so a private channel's meetings are never found from anywhere
 else; each result is checked again against the channel, to be sure. Deleted and expired
-recordings are never shown, even in the moment before their lines are gone.
+recordings, and those whose video Recall lost, are never shown, even in the moment before their
+lines are gone.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class TranscriptSearch:
                 recordings[hit.recording_id] = self._store.recordings.get(hit.recording_id)
             rec = recordings[hit.recording_id]
             if rec is None or rec.state != State.READY or rec.sharing.deleted_at:
+                continue
+            if rec.sharing.media_lost_at:
                 continue
             if rec.retention.expired(now):
                 continue

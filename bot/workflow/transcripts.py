@@ -95,7 +95,8 @@ class TranscriptWork:
     def heard_from_recall(self, rec: Recording, now: datetime) -> None:
         """A transcript webhook: look at once (a ready recording only; one still being made
         gets its look when its video is ready)."""
-        if self.enabled and rec.state == State.READY and not rec.sharing.deleted_at:
+        gone = rec.sharing.deleted_at or rec.sharing.media_lost_at
+        if self.enabled and rec.state == State.READY and not gone:
             self.recording_ready(rec, now)
 
     def soon(self, recording_id: str, bot: dict[str, Any] | None = None) -> None:
@@ -127,8 +128,8 @@ class TranscriptWork:
     ) -> None:
         transcripts = self.store.transcripts
         rec = self.store.recordings.get(progress.recording_id)
-        if rec is None or rec.sharing.deleted_at:
-            transcripts.delete_of(progress.recording_id)
+        if rec is None or rec.sharing.deleted_at or rec.sharing.media_lost_at:
+            transcripts.delete_of(progress.recording_id)  # it went with the video
             return
         if rec.state != State.READY or not rec.recall.bot_id:
             transcripts.save(progress, now, next_check_at=None)  # its video's step calls again

@@ -17,6 +17,7 @@ from bot.model.lifecycle import Outcome, State, decide
 from bot.model.times import parse_time
 from bot.recall.reports import download_url_expiry, read_bot
 from bot.recall.webhooks import read_event
+from bot.slack.messages import slack_time
 from bot.store.rows import column_values
 from bot.store.timestamps import from_ts, ts
 from bot.workflow.context import recall_columns
@@ -321,6 +322,7 @@ def test_second_recording_is_posted_and_extreme_webhook_times_are_accepted(app: 
     watch = f"{PUBLIC}/r/{rec.sharing.token}/watch"
     assert app.thread() == [
         "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min). "
+        f"It is available until {slack_time(rec.retention.expires_at)}. "
         f"<{watch}|Watch the recording>"
     ]
     video = httpx.get(f"{app.url}/r/{rec.sharing.token}", follow_redirects=False)

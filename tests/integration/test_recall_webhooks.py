@@ -19,6 +19,7 @@ from jsonschema import Draft7Validator
 from standardwebhooks.webhooks import Webhook
 
 from bot.model.lifecycle import State
+from bot.slack.messages import slack_time
 from tests.conftest import App
 from tests.paths import DATA
 
@@ -139,9 +140,11 @@ def test_finishing_event_fetches_the_bot_once_and_posts_the_video(app: App, even
     before = gets(app, bot_id)
     deliver(app, payload(event, bot_id))
     assert gets(app, bot_id) == before + 1
-    assert app.recording().state == State.READY
+    rec = app.recording()
+    assert rec.state == State.READY
     assert app.thread() == [
-        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (25 min)."
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (25 min). "
+        f"It is available until {slack_time(rec.retention.expires_at)}."
     ]
 
 

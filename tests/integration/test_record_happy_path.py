@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -92,13 +93,18 @@ def test_finished_meeting_is_posted_with_video_link_requester_and_duration(app: 
     assert button["text"]["text"] == "Watch recording"
     assert button["url"].startswith(f"{app.recall.base_url}/media/{bot_id}.mp4?")
     assert "X-Amz-Signature=" in button["url"]
-    # The edit notifies nobody; the thread reply (also sent to the channel) does.
+    # The edit notifies nobody; the thread reply (also sent to the channel) does, and says
+    # until when the video is kept (RECORDING_RETENTION_HOURS' default, 7 days).
+    rec = app.recording()
+    until = rec.retention.expires_at
+    assert until == rec.recall.ended_at + timedelta(days=7)
     assert app.thread() == [
-        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (42 min)."
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (42 min). "
+        f"It is available until <!date^{int(until.timestamp())}^{{date_short_pretty}} {{time}}"
+        f"|{until:%Y-%m-%d %H:%M} UTC>."
     ]
     [reply] = [c.args for c in app.slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
     assert reply["reply_broadcast"] is True
-    rec = app.recording()
     assert rec.state == State.READY
     assert rec.slack.notified_at is not None
     assert rec.schedule.next_poll_at is None  # nothing left to do; the poller never reads it again

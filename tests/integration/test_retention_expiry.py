@@ -59,6 +59,23 @@ def test_the_ready_message_and_the_watch_page_say_until_when(app: App) -> None:
     assert f"Available until {rec.retention.expires_at:%d %b %Y, %H:%M UTC}" in page.text
 
 
+def test_the_ready_reply_says_until_when_as_the_status_message_does(app: App) -> None:
+    ready(app)
+    rec = app.recording()
+    until = rec.retention.expires_at
+    assert until == rec.recall.ended_at + timedelta(hours=72)
+    stamp, fallback = int(until.timestamp()), f"{until:%Y-%m-%d %H:%M} UTC"
+    shown = f"<!date^{stamp}^{{date_short_pretty}} {{time}}|{fallback}>"  # in each reader's zone
+    watch = f"{PUBLIC}/r/{rec.sharing.token}/watch"
+
+    # The reply people are pinged with, posted to the thread and the channel.
+    assert app.thread() == [
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (30 min). "
+        f"It is available until {shown}. <{watch}|Watch the recording>"
+    ]
+    assert f"available until {shown}" in app.status_text()
+
+
 def test_after_expiry_the_link_answers_410_without_asking_recall(app: App) -> None:
     bot_id = ready(app)
     rec = app.recording()
@@ -141,6 +158,9 @@ def test_kept_forever_never_expires(make_app: Callable[..., App]) -> None:
     rec = app.recording()
     assert rec.retention.expires_at is None
     assert "kept until someone deletes it" in app.status_text()
+    [reply] = app.thread()
+    assert "is ready (30 min). It is kept until someone deletes it." in reply
+    assert "available until" not in reply
     app.clock.advance(days=400)
     sweep(app)
     assert httpx.get(f"{app.url}/r/{rec.sharing.token}").status_code == 302

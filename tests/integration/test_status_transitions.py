@@ -3,6 +3,7 @@ replies the Slack fake received for it."""
 
 from __future__ import annotations
 
+from bot.slack.messages import slack_time
 from tests.conftest import App
 
 ZOOM = "https://zoom.us/j/81234567890?pwd=abc"
@@ -49,7 +50,8 @@ def test_every_edit_and_every_ping_of_a_full_meeting(app: App) -> None:
     assert app.thread() == [
         f"<@U0USER1> the recorder is waiting to be let into Zoom meeting 812 3456 7890. "
         f"Ask the host to admit {BOT}.",
-        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min).",
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7890 is ready (37 min). "
+        f"It is available until {slack_time(app.recording().retention.expires_at)}.",
     ]
     # Every edit went to the one status message.
     status = app.recording()

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bot.model.lifecycle import State
+from bot.slack.messages import slack_time
 from tests.conftest import App
 from tests.fakes.recall import RecordedRequest
 from tests.paths import DATA
@@ -103,7 +104,10 @@ def test_a_bot_whose_call_ended_gets_its_own_get_and_its_notice_in_the_same_pass
     rec = app.runtime.store.recordings.get_by_bot_id(ended)
     assert rec is not None and rec.slack.notified_at is not None
     replies = [m for m in app.slack.messages("C0CHAN1") if m.get("thread_ts", m["ts"]) != m["ts"]]
-    ready = "<@U0USER1> your recording of Zoom meeting 812 3456 7002 is ready (42 min)."
+    ready = (
+        "<@U0USER1> your recording of Zoom meeting 812 3456 7002 is ready (42 min). "
+        f"It is available until {slack_time(rec.retention.expires_at)}."
+    )
     assert [(m["thread_ts"], m["text"]) for m in replies] == [(rec.slack.status_ts, ready)]
 
     after = poll_pass(app)  # the finished one is not asked about again

@@ -1,18 +1,21 @@
 """`/record search <words>` over signed slash commands: the best matches of this channel's
 recordings, with meeting, date, speaker, context and a link to that moment; never another
-channel's (a private channel's meetings stay there); never a deleted recording's; hostile
-transcript text inert in Slack; friendly answers to what cannot be searched for."""
+channel's (a private channel's meetings stay there); never a deleted recording's, nor one whose
+video Recall no longer has; hostile transcript text inert in Slack; friendly answers to what
+cannot be searched for."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
+import httpx
 import pytest
 
+from bot.app.searching import search_transcripts
 from tests.conftest import App
 from tests.fakes.recall_transcripts import segment
-from tests.transcripts import PUBLIC, record_meeting
+from tests.transcripts import PUBLIC, record_meeting, settle
 
 BUDGET = [
     segment("Ada", "Welcome to the quarterly budget review.", start=2.0),
@@ -103,6 +106,27 @@ def test_deleted_recordings_are_not_found(app: App) -> None:
     assert search(app, "budget", hook="s1").startswith("No recording of this channel mentions")
     app.poll()  # the delete step: the rows go too
     assert search(app, "budget", hook="s2").startswith("No recording of this channel mentions")
+
+
+def test_a_video_recall_deleted_takes_its_transcript_out_of_search(app: App) -> None:
+    rec = record_meeting(app, BUDGET, timeline=None)
+    token = rec.sharing.token
+    assert "Bob at" in search(app, "budget", hook="s1")
+    # Recall deleted the media before the end of the retention we asked for.
+    app.recall.expire_media(rec.recall.bot_id)
+
+    watch = httpx.get(f"{app.url}/r/{token}/watch")
+    assert watch.status_code == 410
+    assert "Recall deleted the video" in watch.text
+    settle(app)  # the recording's step deletes its transcript, on the worker pool
+
+    assert search(app, "budget", hook="s2").startswith("No recording of this channel mentions")
+    assert "Welcome" not in search(app, "quarterly review", hook="s3")
+    everywhere = search_transcripts(app.runtime.settings, "budget", None, None, 10)
+    assert everywhere == ("No transcript mentions budget.", 0)  # `slack-record search`
+    transcript = httpx.get(f"{app.url}/r/{token}/transcript.txt")
+    assert transcript.status_code == 410
+    assert "Recall deleted the video" in transcript.text
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import webvtt
 
+from bot.app.operations import recording_history
 from bot.model.lifecycle import State
 from tests.conftest import App
 from tests.fakes.recall_transcripts import segment, span
@@ -241,6 +242,54 @@ def test_a_video_gone_at_recall_takes_its_transcript_links_with_it(app: App) -> 
     for path in ("", "/captions.vtt", "/transcript.txt"):
         assert get(app, f"/r/{token}{path}").status_code == 410
     assert "Recall deleted the video" in get(app, f"/r/{token}/transcript.txt").text
+
+
+def test_a_bot_recall_no_longer_has_takes_its_transcript_once_and_says_so(app: App) -> None:
+    rec = record_meeting(app)
+    token, bot_id = rec.sharing.token, rec.recall.bot_id
+    store = app.runtime.store
+    updates = len(app.slack.calls_to("chat.update"))
+    app.recall.inject("GET", rf"^/api/v1/bot/{bot_id}/$", 404)  # Recall no longer knows it
+
+    page = get(app, f"/r/{token}/watch")
+    assert page.status_code == 410
+    assert "Recall no longer has this recording." in page.text
+    settle(app)  # the recording's step, on the worker pool
+
+    assert store.transcripts.summary(rec.id) is None  # its rows and index entries are gone
+    db = store.database.db
+    assert db.execute("SELECT COUNT(*) FROM transcript_lines").fetchone()[0] == 0
+    fts = "SELECT COUNT(*) FROM transcript_lines_fts WHERE transcript_lines_fts MATCH 'budget'"
+    assert db.execute(fts).fetchone()[0] == 0
+    assert app.status()["text"] == (
+        "The recording of Zoom meeting 812 3456 7890 is no longer available: Recall deleted "
+        "the video, so its transcript was deleted too."
+    )
+    assert "Watch" not in app.status_text() and "Transcript" not in app.status_text()
+    [lost] = [e for e in store.events.of(rec.id) if e.cause.kind == "media_lost"]
+    assert (lost.from_state, lost.to_state, lost.cause.detail) == (
+        State.READY,
+        State.READY,
+        "not_found",
+    )
+    history, _ = recording_history(app.runtime.settings, rec.id)  # `slack-record list --events`
+    assert history.splitlines()[-1].endswith(
+        "ready         gone: Recall no longer has the video, so its transcript was deleted  "
+        "[media_lost: not_found]"
+    )
+
+    # Once: Recall is not asked again (the 404 was a single answer: asking again would get
+    # the video), the transcript's links answer 410 too, and Slack is not told twice.
+    gets = len(app.recall.requests_to("GET", rf"^/api/v1/bot/{bot_id}/$"))
+    for path in ("", "/watch", "/captions.vtt", "/transcript.txt"):
+        assert get(app, f"/r/{token}{path}").status_code == 410
+    assert "Its transcript went with it." in get(app, f"/r/{token}/transcript.txt").text
+    app.poll(minutes=5)
+    settle(app)
+    assert len(app.recall.requests_to("GET", rf"^/api/v1/bot/{bot_id}/$")) == gets
+    assert len(app.slack.calls_to("chat.update")) == updates + 1
+    assert len([e for e in store.events.of(rec.id) if e.cause.kind == "media_lost"]) == 1
+    assert app.recording().schedule.next_poll_at is None
 
 
 def test_the_transcript_is_served_while_recall_cannot_be_asked(app: App) -> None:
