@@ -4,7 +4,9 @@ thread or parser sees them.
 A client that declares a large body and then sends it a byte at a time must not hold a worker
 thread or a parser: the body is read on the event loop, where waiting costs nothing, and the
 read has a deadline. Only a complete body within `max_bytes` reaches the app, which then reads
-it from memory (Starlette's `await request.body()` returns at once).
+it from memory (Starlette's `await request.body()` returns at once). A request that announces
+no body (no Content-Length, or 0, and no Transfer-Encoding: a GET, most often) has none to
+read, and goes straight to the app.
 
     413  the declared or received body is larger than `max_bytes`
     408  the body did not arrive within `deadline` seconds
