@@ -64,7 +64,7 @@ class Metrics:
         self._webhooks = Counter(
             PREFIX + "webhook_deliveries",
             "Recall webhook deliveries: accepted, duplicate (seen before) or refused (bad "
-            "signature, not JSON).",
+            "signature, not JSON, too large, too slow).",
             ["result"],
             registry=self.registry,
         )

@@ -191,6 +191,9 @@ class Runtime:
     def command_answered(self, seconds: float) -> None:
         self.metrics.command_answered(seconds)
 
+    def webhook_refused(self) -> None:
+        self.metrics.webhook_delivery("refused")
+
     @property
     def recovery_days(self) -> float:
         return default_days(self.settings.meeting.retention_hours)

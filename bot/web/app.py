@@ -54,6 +54,7 @@ from bot.workflow.zoom_connections import ZoomConnections
 log = logging.getLogger(__name__)
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
+WEBHOOK_PATH = "/recall/webhook"
 
 
 class Backend(Protocol):
@@ -92,6 +93,10 @@ class Backend(Protocol):
         """A slash command was answered this long after it arrived."""
         ...
 
+    def webhook_refused(self) -> None:
+        """A Recall webhook delivery was refused before its route saw it (size, time)."""
+        ...
+
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
@@ -117,7 +122,14 @@ def create_app(backend: Backend, *, manage_runtime: bool = True) -> ASGIApp:
             Exception: _server_error,
         },  # type: ignore[dict-item]
     )
-    return _Guard(BoundedBodies(_BaselineHeaders(app)))
+
+    def refused_at_the_edge(path: str, _status: int) -> None:
+        # A webhook too large, too slow or with a broken length never reaches the intake, but
+        # it is still a delivery refused.
+        if path == WEBHOOK_PATH and backend.webhooks is not None:
+            backend.webhook_refused()
+
+    return _Guard(BoundedBodies(_BaselineHeaders(app), on_refused=refused_at_the_edge))
 
 
 def _routes(backend: Backend) -> list[BaseRoute]:
@@ -158,7 +170,7 @@ def _routes(backend: Backend) -> list[BaseRoute]:
 
     pages = WatchPages(backend.media, backend.users, backend.events, backend.transcripts)
     routes += [
-        Route("/recall/webhook", recall_webhook, methods=["POST"]),
+        Route(WEBHOOK_PATH, recall_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/r/{token}", pages.video, methods=["GET"]),

@@ -49,10 +49,13 @@ class BoundedBodies:
         app: ASGIApp,
         max_bytes: int = MAX_BODY_BYTES,
         deadline: float = BODY_DEADLINE_SECONDS,
+        on_refused: Callable[[str, int], None] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.deadline = deadline
+        # Told (path, status) of each request refused here, which its route never sees.
+        self._on_refused = on_refused or (lambda _path, _status: None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,28 +63,32 @@ class BoundedBodies:
             return
         declared = _content_length(scope)
         if declared is None:
-            await error(send, 400, "Bad Request")
+            await self._refuse(scope, send, 400, "Bad Request")
             return
         if declared == 0 and not _chunked(scope):
             # No body was announced, so none follows (a GET, most often): nothing to wait for.
             await self.app(scope, receive, send)
             return
-        if declared > self.max_bytes:
-            await error(send, 413, "Request Entity Too Large")  # refused before reading a byte
+        if declared > self.max_bytes:  # refused before reading a byte
+            await self._refuse(scope, send, 413, "Request Entity Too Large")
             return
         try:
             # A deadline on the read, without a task of its own (as wait_for would start).
             async with asyncio.timeout(self.deadline):
                 body = await self._read(receive)
         except TimeoutError:
-            await error(send, 408, "Request Timeout")
+            await self._refuse(scope, send, 408, "Request Timeout")
             return
         except _TooLarge:
-            await error(send, 413, "Request Entity Too Large")
+            await self._refuse(scope, send, 413, "Request Entity Too Large")
             return
         except _ClientGone:
             return  # nobody is left to answer
         await self.app(scope, _replay(body, receive), send)
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, name: str) -> None:
+        self._on_refused(scope.get("path", ""), status)
+        await error(send, status, name)
 
     async def _read(self, receive: Receive) -> bytes:
         body = bytearray()

@@ -176,3 +176,19 @@ def test_a_scraper_that_asks_for_openmetrics_gets_it(app: App) -> None:
     assert response.text.endswith("# EOF\n")  # OpenMetrics' required last line
     names = {family.name for family in openmetrics_families(response.text)}
     assert "slack_record_recall_calls" in names
+
+
+def test_webhooks_refused_at_the_edge_count_as_refused(app: App) -> None:
+    too_large = b"x" * (2 * 1024 * 1024)
+    streamed = (b"x" * 65536 for _ in range(32))  # chunked: cut off at the limit
+
+    assert httpx.post(f"{app.url}/recall/webhook", content=too_large).status_code == 413
+    assert httpx.post(f"{app.url}/recall/webhook", content=streamed).status_code == 413
+    assert httpx.post(f"{app.url}/slack/events", content=too_large).status_code == 413
+
+    # The Slack route's refusal is no webhook delivery.
+    assert labelled(scrape(app), "slack_record_webhook_deliveries_total", "result") == {
+        "accepted": 0,
+        "duplicate": 0,
+        "refused": 2,
+    }
