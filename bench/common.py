@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SECRET = "bench-signing-secret"
-# Recall's per-workspace limits, calls per minute by endpoint class (recall-api.md 8), for the
+# Recall's documented per-workspace rate limits, calls per minute by endpoint class, for the
 # Recall fake to enforce.
 RECALL_LIMITS = {"create": 60, "list": 60, "retrieve": 300}
 

@@ -27,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import RECALL_LIMITS, machine, percentile
+from simulated import SimClock, settings_for
 from standardwebhooks.webhooks import Webhook
 
-from bot.app.config import Settings
 from bot.app.runtime import Runtime
 from bot.model.meeting_links import parse_meeting_link
 from bot.workflow.intake import RecordingRequest
@@ -40,14 +40,7 @@ from tests.fakes.slack import FakeSlack
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"bench webhook secret 0123456789").decode()
 TICK = timedelta(seconds=15)
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def timeline(start: datetime, minutes: int) -> list[tuple[datetime, str, str | None]]:
@@ -66,28 +59,20 @@ def timeline(start: datetime, minutes: int) -> list[tuple[datetime, str, str | N
 
 
 def run(mode: str, meetings: int, minutes: int) -> dict[str, float]:
-    clock = SimClock()
+    clock = SimClock(START)
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
         FakeRecall(rate_limits=RECALL_LIMITS, clock=lambda: clock().timestamp()) as recall,
     ):
         slack.add_user("U0USER1", "ada")
-        settings = Settings(
-            slack_bot_token=slack.bot_token,
-            slack_signing_secret="bench",
-            recall_api_key=recall.api_key,
-            recall_api_base_url=recall.base_url,
-            slack_api_url=slack.api_url,
-            database_path=Path(tmp) / "bench.db",
-            public_base_url="https://rec.example.com",
+        settings = settings_for(
+            slack,
+            recall,
+            Path(tmp) / "bench.db",
             recall_webhook_secret=WEBHOOK_SECRET if mode == "webhooks" else None,
         )
-
-        def sleep(seconds: float) -> None:
-            clock.now += timedelta(seconds=seconds)
-
-        runtime = Runtime(settings, clock=clock, sleep=sleep)
+        runtime = Runtime(settings, clock=clock, sleep=clock.sleep)
         if mode == "naive":
             runtime.survey = None  # one Retrieve per bot, no List Bots survey
         runtime.store.migrate()

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import RECALL_LIMITS, load_average, machine, percentile
+from simulated import SimClock, settings_for
 
-from bot.app.config import Settings
 from bot.app.runtime import Runtime
 from bot.model.lifecycle import State
 from bot.model.recording import MeetingRequest, Recording, Sharing
@@ -34,14 +34,6 @@ from bot.store.timestamps import ts
 from tests.fakes.recall import FakeRecall
 from tests.fakes.recall_shapes import iso
 from tests.fakes.slack import FakeSlack
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _peak_rss_mib() -> float:
@@ -87,20 +79,9 @@ def rebuild(ours: int, others: int, page_size: int) -> dict[str, float]:
             recall.create({"meeting_url": "https://zoom.us/j/81234567890", "join_at": iso(asked)})
         for n in range(ours):
             _our_bot(recall, n, asked)
-        settings = Settings(
-            slack_bot_token=slack.bot_token,
-            slack_signing_secret="bench",
-            recall_api_key=recall.api_key,
-            recall_api_base_url=recall.base_url,
-            slack_api_url=slack.api_url,
-            database_path=Path(tmp) / "bench.db",
-            public_base_url="https://rec.example.com",
+        runtime = Runtime(
+            settings_for(slack, recall, Path(tmp) / "bench.db"), clock=clock, sleep=clock.sleep
         )
-
-        def sleep(seconds: float) -> None:
-            clock.now += timedelta(seconds=seconds)
-
-        runtime = Runtime(settings, clock=clock, sleep=sleep)
         runtime.store.migrate()
         rss_before = _peak_rss_mib()
         started, real = clock.now, time.perf_counter()
@@ -122,15 +103,7 @@ def rebuild(ours: int, others: int, page_size: int) -> dict[str, float]:
 
 def scrape(finished: int = 100_000, open_now: int = 1_000, runs: int = 200) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeRecall() as recall:
-        settings = Settings(
-            slack_bot_token=slack.bot_token,
-            slack_signing_secret="bench",
-            recall_api_key=recall.api_key,
-            recall_api_base_url=recall.base_url,
-            slack_api_url=slack.api_url,
-            database_path=Path(tmp) / "bench.db",
-        )
-        runtime = Runtime(settings)
+        runtime = Runtime(settings_for(slack, recall, Path(tmp) / "bench.db"))
         runtime.store.migrate()
         now = ts(datetime.now(UTC))
         states = ["joining", "recording", "processing", "scheduled"]

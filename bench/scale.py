@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import RECALL_LIMITS, AppProcess, app_env, machine
+from simulated import SimClock, settings_for
 
-from bot.app.config import Settings
 from bot.app.runtime import Runtime
 from bot.model.lifecycle import State
 from bot.store import Store
@@ -36,26 +36,7 @@ from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
 
 TICK = timedelta(seconds=15)
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def settings_for(slack: FakeSlack, recall: FakeRecall, database: Path) -> Settings:
-    return Settings(
-        slack_bot_token=slack.bot_token,
-        slack_signing_secret="bench",
-        recall_api_key=recall.api_key,
-        recall_api_base_url=recall.base_url,
-        slack_api_url=slack.api_url,
-        database_path=database,
-        public_base_url="https://rec.example.com",
-    )
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
 def open_recordings(store: Store, recall: FakeRecall, count: int, now: datetime) -> None:
@@ -124,7 +105,7 @@ def _insert(store: Store, rows: list[dict[str, object]]) -> None:
 
 
 def rate_budget(open_count: int, minutes: int) -> None:
-    clock = SimClock()
+    clock = SimClock(START)
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
@@ -133,7 +114,7 @@ def rate_budget(open_count: int, minutes: int) -> None:
         runtime = Runtime(
             settings_for(slack, recall, Path(tmp) / "scale.db"),
             clock=clock,
-            sleep=lambda s: setattr(clock, "now", clock.now + timedelta(seconds=s)),
+            sleep=clock.sleep,
         )
         runtime.store.migrate()
         open_recordings(runtime.store, recall, open_count, clock.now)
@@ -178,7 +159,7 @@ def tick_time(history: list[int]) -> None:
     print("|---:|---:|---:|")
     medians = []
     for finished in history:
-        clock = SimClock()
+        clock = SimClock(START)
         with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeRecall() as recall:
             runtime = Runtime(settings_for(slack, recall, Path(tmp) / "tick.db"), clock=clock)
             runtime.store.migrate()
