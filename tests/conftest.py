@@ -30,7 +30,8 @@ SIGNING_SECRET = "test-signing-secret-0123456789"
 
 @pytest.fixture(autouse=True)
 def _no_slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Bolt and slack_sdk read SLACK_* variables on their own (slack-platform reference §4.1).
+    # Bolt and slack_sdk read SLACK_* variables on their own: App() takes its token and signing
+    # secret from them, and switches to OAuth when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set.
     for name in list(os.environ):
         if name.startswith(("SLACK_", "RECALL_", "ZOOM_", "CONSENT_", "CHAT_STOP_")):
             monkeypatch.delenv(name)

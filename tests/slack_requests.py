@@ -1,4 +1,5 @@
-"""Build signed requests INTO the app, the way Slack sends them (slack-platform.md 2.1, 3, 11).
+"""Build signed requests INTO the app, the way Slack sends them: a form-encoded body plus the
+signature headers described at https://api.slack.com/docs/verifying-requests-from-slack.
 
 body = slash_command_body("https://zoom.us/j/123", response_url=slack.response_url())
 response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SECRET, body)))

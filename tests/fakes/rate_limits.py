@@ -1,10 +1,10 @@
 """Recall-style rate limiting for FakeRecall: calls per minute per endpoint class, per workspace.
 
-Recall limits each workspace per endpoint (recall-api.md 8): Create Bot, List Bots, and the
-per-bot calls each have their own allowance. ``RateLimiter`` keeps a sliding 60-second window of
-accepted calls per class; a call over the limit is refused with how long until the window frees
-a slot. Refused calls do not count (Django REST framework's throttles record only accepted
-requests). Like ``FaultPlan`` it is not locked itself: the fake calls it under its own lock.
+Recall limits each workspace per endpoint: Create Bot, List Bots, and the per-bot calls each
+have their own allowance. ``RateLimiter`` keeps a sliding 60-second window of accepted calls per
+class; a call over the limit is refused with how long until the window frees a slot. Refused
+calls do not count (Django REST framework's throttles record only accepted requests). Like
+``FaultPlan`` it is not locked itself: the fake calls it under its own lock.
 """
 
 from __future__ import annotations

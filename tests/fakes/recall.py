@@ -7,10 +7,10 @@
         recall.inject("POST", r"^/api/v1/bot/$", 507)   # or make the next call fail
         recall.rate_limits = {"create": 60, "list": 60, "retrieve": 300}  # Recall's 429s
 
-Routes (recall-api.md sections 3-7): ``POST/GET /api/v1/bot/``, ``GET/DELETE /api/v1/bot/<id>/``,
+Routes: ``POST/GET /api/v1/bot/``, ``GET/DELETE /api/v1/bot/<id>/``,
 ``POST /api/v1/bot/<id>/leave_call/``, ``POST /api/v1/bot/<id>/delete_media/`` and the signed
-``GET /media/<id>.mp4`` that ``download_url`` points at. The bot state and the scripting methods
-(``push_status``, ``run_meeting``, ...) live in ``BotStore`` (recall_store.py).
+``GET /media/<id>.mp4`` that ``download_url`` points at. The bot state and the scripting
+methods (``push_status``, ``run_meeting``, ...) live in ``BotStore`` (recall_store.py).
 
 Order of checks for each request: recorded -> scripted ``inject`` rule -> random fault ->
 firewall (GET with a body) -> auth -> rate limit -> Idempotency-Key replay -> ``delay_next`` ->
@@ -61,10 +61,10 @@ _DEFAULT_DETAILS = {
     502: "Bad gateway.",
     503: "Service temporarily unavailable, try again later.",
     504: "Gateway timeout.",
-    # Recall does not document the 507 body (recall-api.md 4.7); this is a guess.
+    # Recall does not document the 507 body; this is a guess.
     507: "No bots are available right now, please try again in 30 seconds.",
 }
-# The firewall answers a GET with a body with an HTML page (recall-api.md 3).
+# Recall's firewall answers a GET that carries a body with a 403 HTML page.
 _FIREWALL_PAGE = b"<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>"
 _CREATE_PATH = "/api/v1/bot/"
 
@@ -291,7 +291,7 @@ class FakeRecall(TranscriptScripts, BotStore, ServedFake):
         return self._claim_idempotency_key()
 
     def _throttle(self) -> Response | None:
-        """429 when this endpoint class is over its per-minute limit (recall-api.md 8)."""
+        """429 with Retry-After when this endpoint class is over its per-minute limit."""
         kind = endpoint_class(request.method, request.path)
         if kind is None:
             return None
@@ -304,7 +304,7 @@ class FakeRecall(TranscriptScripts, BotStore, ServedFake):
         )
 
     def _claim_idempotency_key(self) -> Response | None:
-        """Replay an answered key; 409 while the same key is still running (recall-api.md 4.8)."""
+        """Replay an answered key; 409 while the same key is still running."""
         key = request.headers.get("Idempotency-Key")
         if request.method not in ("POST", "PUT", "PATCH") or not key:
             return None

@@ -1,7 +1,7 @@
 """Pure builders for the JSON shapes the Recall fake returns.
 
-Shapes follow /work/shared/reference/recall-api.md sections 4-5 and the Bot schema in
-tests/data/openapi.json; tests/test_fakes.py validates them against that schema.
+Shapes follow what Recall's Create Bot and Retrieve Bot return, and the Bot schema in
+tests/data/openapi.json; tests/unit/fakes/test_fakes.py validates them against that schema.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ Json = dict[str, Any]
 
 UNSUPPORTED_URL = "The meeting_url is malformed, or for an unsupported platform."
 
-# Recall keeps media 7 days unless the retention config says otherwise (recall-api.md 5.1).
+# Recall keeps media 7 days unless the retention config says otherwise.
 DEFAULT_RETENTION = timedelta(days=7)
 
 _TEAMS_KEYS = (
@@ -66,7 +66,7 @@ def as_datetime(value: datetime | str | None, default: datetime) -> datetime:
     return parsed
 
 
-# --- meeting URLs (recall-api.md 4.5 and 10) -----------------------------------------------
+# --- meeting URLs: the links Recall accepts, echoed back as an object -----------------------
 
 
 def _host_is(host: str, *domains: str) -> bool:
@@ -87,7 +87,7 @@ def _google_meet(path: str) -> Json | None:
 
 
 def _teams(path: str, query: dict[str, list[str]], platform: str) -> Json:
-    # Teams URLs come in several forms; Recall answers every key, null when absent (4.5).
+    # Teams URLs come in several forms; Recall answers every key, null when absent.
     found: Json = dict.fromkeys(_TEAMS_KEYS)
     meetup = re.match(r"^/l/meetup-join/([^/]+)/(\d+)", path)
     short = re.match(r"^/meet/([^/?]+)", path)
@@ -162,7 +162,7 @@ def parse_meeting_url(url: str) -> Json | None:
     return None
 
 
-# --- request echo with defaults (recall-api.md 4.2, 4.3) ------------------------------------
+# --- request echo with Recall's documented defaults ------------------------------------------
 
 _ARTIFACT_KEYS = (
     "video_mixed_mp4",
@@ -211,7 +211,7 @@ def recording_config(given: Json | None) -> Json:
 
 
 def automatic_leave(given: Json | None) -> Json:
-    """Echo of ``automatic_leave`` with the documented defaults (4.3)."""
+    """Echo of ``automatic_leave`` with the documented defaults."""
     leave: Json = {
         "waiting_room_timeout": 1200,
         "noone_joined_timeout": 1200,
@@ -267,7 +267,7 @@ def _metadata_errors(value: object) -> list[str]:
 def create_errors(body: object) -> Json:
     """Django-REST-style field errors for a Create Bot body; empty when Recall would accept it.
 
-    Only the fields our app sends are checked; the meeting_url message is Recall's (4.6).
+    Only the fields our app sends are checked; the meeting_url message is Recall's own wording.
     """
     if not isinstance(body, dict):
         kind = type(body).__name__
@@ -301,7 +301,7 @@ def create_errors(body: object) -> Json:
     return errors
 
 
-# --- recordings (recall-api.md 5.1) ---------------------------------------------------------
+# --- recordings, as Retrieve Bot shows them --------------------------------------------------
 
 
 def status_entry(code: str, sub_code: str | None, message: str | None, at: datetime) -> Json:
@@ -370,7 +370,7 @@ def finished_recording(
 
 
 def mark_deleted(recording: Json, at: datetime) -> None:
-    """What Delete Bot Media leaves behind (7.5): everything ``deleted``, no link."""
+    """What Delete Bot Media leaves behind: everything ``deleted``, no link."""
     recording["status"] = {"code": "deleted", "sub_code": None, "updated_at": iso(at)}
     video = (recording.get("media_shortcuts") or {}).get("video_mixed")
     if video:

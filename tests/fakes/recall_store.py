@@ -19,13 +19,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tests.fakes import recall_shapes as shapes
 from tests.fakes.recall_shapes import Json, as_datetime, iso, now
 
-# A join_at further ahead than this makes a scheduled bot (recall-api.md 4.2).
+# A join_at further ahead than this makes a scheduled bot.
 SCHEDULED_LEAD = timedelta(minutes=10)
-# Pre-signed S3 links live about 5 hours (recall-api.md 5.3).
+# Pre-signed S3 links live about 5 hours.
 DOWNLOAD_URL_LIFETIME_S = 18000
-# Once a bot has one of these, commands are refused (7.1) even if media_expired etc. follow.
+# Once a bot has one of these, commands (Leave Call) are refused even if media_expired follows.
 COMPLETED_CODES = frozenset({"done", "fatal"})
-# Statuses that a not-yet-started (deletable, 7.2) bot may have.
+# Statuses that a not-yet-started (so still deletable) bot may have.
 UNSTARTED_CODES = frozenset({"ready"})
 _SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided."
@@ -114,7 +114,7 @@ class BotStore:
         join_at_after: datetime | None = None,
         join_at_before: datetime | None = None,
     ) -> list[Json]:
-        """List Bots filtering (7.4), newest bot first."""
+        """List Bots filtering, newest bot first."""
         with self._lock:
             matching = self._matching(
                 statuses=statuses,
@@ -175,7 +175,7 @@ class BotStore:
             return 200, self._render(bot)
 
     def delete(self, bot_id: str) -> tuple[int, Json | None]:
-        """Delete a scheduled bot that has not started (7.2)."""
+        """Delete a scheduled bot that has not started."""
         with self._lock:
             bot = self._bots.get(bot_id)
             if bot is None:
@@ -407,7 +407,7 @@ class BotStore:
         """Fill in a recording's transcript links (tests/fakes/recall_transcripts.py)."""
 
     def _issue_download_url(self, bot_id: str, recording_id: str) -> str:
-        """A new pre-signed-looking link per read, as Recall gives (5.3)."""
+        """A new pre-signed-looking link per read, as Recall gives."""
         signature = secrets.token_hex(32)
         expires = time.time() + DOWNLOAD_URL_LIFETIME_S
         self._signatures[signature] = (bot_id, recording_id, expires)

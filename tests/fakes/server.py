@@ -1,7 +1,7 @@
 """Serve a Flask app on 127.0.0.1 in a background thread, for fakes reached over real HTTP.
 
 The fakes are real HTTP servers (not mocks) because slack_sdk talks through stdlib urllib and our
-Recall client through httpx: only a socket sees both (slack-platform.md section 11).
+Recall client through httpx: only a socket sees both.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ DEFAULT_SCOPES = frozenset(
         "mpim:history",
     }
 )
-# Slack allows 5 posts per response_url (slack-platform.md 2.4).
+# Slack allows 5 posts per response_url, within 30 minutes of the command.
 RESPONSE_URL_LIMIT = 5
 # The random fault (FakeSlack's fault_errors) that performs the call, then loses its answer.
 LOST_RESPONSE = "lost_response"

@@ -1,8 +1,8 @@
 """The Slack fake's workspace: channels, users, DMs, messages and who may post where.
 
 Not locked itself: ``FakeSlack`` (slack.py) holds its lock around every use. Errors are raised as
-``SlackError`` carrying Slack's error string; shapes and rules follow slack-platform.md 2.5-2.6,
-5 and 7.
+``SlackError`` carrying Slack's error string; shapes and rules follow Slack's: where a bot may
+post, a user id as the DM with that user, the chat.* errors, and message metadata.
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ class Workspace:
     # --- rules --------------------------------------------------------------------------------
 
     def postable(self, channel_id: str, scopes: set[str]) -> str:
-        """The channel id a post really goes to, or SlackError (slack-platform.md 2.5, 5.2)."""
+        """The channel id a post really goes to (a user id means their DM), or SlackError."""
         if is_user_id(channel_id):
             if not self.messages_tab_enabled:
                 raise SlackError("messages_tab_disabled")
@@ -237,7 +237,7 @@ class Workspace:
         for key in ("text", "blocks", "attachments"):
             if key in args:
                 message[key] = args[key]
-        if "metadata" in args:  # omitted metadata is kept; {} removes it (slack-platform.md 5.3)
+        if "metadata" in args:  # omitted metadata is kept; {} removes it, as in chat.update
             if args["metadata"]:
                 message["metadata"] = args["metadata"]
             else:

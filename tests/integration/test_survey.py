@@ -218,7 +218,7 @@ def test_list_request_uses_only_documented_filters(app: App) -> None:
 
 
 def assert_active_codes_asked(query: dict[str, Any]) -> None:
-    """The bots worth listing are those on their way to or in a meeting (reference §6)."""
+    """The bots worth listing are those on their way to or in a meeting: before call_ended."""
     assert set(query["status"]) == {
         "ready",
         "joining_call",

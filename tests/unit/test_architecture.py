@@ -162,11 +162,21 @@ def test_every_package_says_what_it_is_for(module: str) -> None:
     assert docstring, f"{module} has no docstring"
 
 
+# Names of reference notes the project was built from, which the repository does not carry.
+_ABSENT_DOCUMENTS = ("recall-api.md", "slack-platform", "beyond-video", "/work/shared")
+
+
 def test_no_comment_cites_a_document_that_is_not_in_the_repository() -> None:
+    code = [*modules().values()]
+    for folder in ("tests", "bench", "docs"):
+        code += sorted((ROOT / folder).rglob("*.py"))
     citing = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in modules().values()
+        for path in code
+        if path != Path(__file__)  # this test names what it looks for
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if ("§" in line and "RFC" not in line) or (".md" in line and "reference" in line)
+        if ("§" in line and "RFC" not in line)
+        or (".md" in line and "reference" in line)
+        or any(name in line for name in _ABSENT_DOCUMENTS)
     ]
     assert citing == []

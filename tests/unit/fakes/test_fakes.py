@@ -433,7 +433,7 @@ def _spec_as_recall_serves_it() -> dict[str, Any]:
       OAS 3.0.3 ignores ``nullable`` without a sibling ``type``, so openapi-schema-validator
       would reject the documented ``"slack_team": null``. Spell that out as "ref or null".
     - ``BotEvent.sub_code`` / ``message`` are typed non-nullable strings, yet real status
-      changes carry ``null`` (recall-api.md 5.1).
+      changes carry ``null`` when there is nothing to explain.
     """
     spec = json.loads(OPENAPI.read_text())
     _allow_null_through_allof(spec)

@@ -1,6 +1,7 @@
-"""Plain-words explanations for every Recall sub-code in recall-api.md §6, and our own reasons.
+"""Plain-words explanations for every Recall bot sub-code, and our own reasons.
 
-The sub-code lists below are copied from the reference on purpose, not taken from the module's
+The sub-code lists below are copied on purpose from Recall's published list
+(https://docs.recall.ai/docs/sub-codes) plus codes seen in reports, not taken from the module's
 tables, so a code missing from the tables fails here instead of silently falling back.
 """
 
@@ -18,7 +19,7 @@ from bot.model.explanations import (
     explain,
 )
 
-# §6.1
+# call_ended: why the bot left the meeting.
 CALL_ENDED_SUB_CODES = [
     "call_ended_by_host",
     "call_ended_by_platform_idle",
@@ -41,7 +42,7 @@ CALL_ENDED_SUB_CODES = [
     "meeting_ended_by_host",
 ]
 
-# §6.2: generic, Google Meet, Zoom, Teams, Webex, then "reported but not on the official list".
+# fatal: generic, Google Meet, Zoom, Teams, Webex, then codes reported but not on Recall's list.
 FATAL_SUB_CODES = [
     "bot_errored",
     "meeting_not_found",
@@ -110,7 +111,7 @@ FATAL_SUB_CODES = [
     "zoom_obf_user_not_in_meeting",
 ]
 
-# §6.3
+# recording_permission_denied (Zoom): why the host's permission to record was not given.
 RECORDING_PERMISSION_DENIED_SUB_CODES = [
     "zoom_local_recording_disabled",
     "zoom_local_recording_request_disabled",

@@ -30,7 +30,7 @@ from bot.model.meeting_links import MeetingLink, parse_meeting_link
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ZOOM = "https://zoom.us/j/123?pwd=x"
-# What Slack sends when "escape channels, users, and links" is on (slack-platform.md §2.7).
+# What Slack sends when the command's "escape channels, users, and links" option is on.
 WRAPPED = "<https://zoom.us/j/123?pwd=x|Join Zoom Meeting>"
 LINK = parse_meeting_link(ZOOM)
 SPEAKER, GALLERY = "speaker_view", "gallery_view_v2"
