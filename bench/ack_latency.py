@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SECRET, AppProcess, app_env, load_average, machine, percentile
+from common import SECRET, AppProcess, app_env, percentile, print_end, print_start
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -71,8 +71,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
 
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeRecall() as recall:
         recall.delay_next("*", r"^/api/", seconds=args.recall_delay, times=10**9)
@@ -118,7 +117,7 @@ def main() -> int:
         finally:
             bare.stop()
 
-    print(f"load average at the end: {load_average()}")
+    print_end()
     print(
         f"/record acks, {args.rounds} rounds each; Recall taking {args.recall_delay:g} s per call"
     )

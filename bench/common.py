@@ -52,6 +52,16 @@ def load_average() -> str:
         return "unknown"
 
 
+def print_start() -> None:
+    """What every benchmark prints first: the machine, and how busy it is."""
+    print(f"machine: {machine()}")
+    print(f"load average at start: {load_average()}")
+
+
+def print_end() -> None:
+    print(f"load average at the end: {load_average()}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

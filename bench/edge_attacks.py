@@ -36,7 +36,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from common import SECRET, AppProcess, app_env, load_average, machine, percentile
+from common import SECRET, AppProcess, app_env, percentile, print_end, print_start
 
 from bot.web.limits import BODY_DEADLINE_SECONDS
 from bot.web.server import HEADER_TIMEOUT_SECONDS
@@ -217,8 +217,7 @@ def main() -> int:
     parser.add_argument("--slowloris", type=int, default=300)
     parser.add_argument("--rest-seconds", type=float, default=5)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
 
     rows: list[tuple[str, str, float]] = []
     with (
@@ -270,7 +269,7 @@ def main() -> int:
             sampler.stop()
             app.stop()
 
-    print(f"load average at the end: {load_average()}")
+    print_end()
     print("| attack | seconds | peak RSS MiB | what happened |")
     print("|---|---:|---:|---|")
     for name, outcome, took in rows:

@@ -63,7 +63,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, free_port, machine, percentile
+from common import ROOT, free_port, percentile, print_start
 
 HOST = "127.0.0.1"
 # The same cap and read deadline as the app (bot/web/limits.py).
@@ -737,7 +737,7 @@ def main() -> int:
             parser.error(f"unknown probes: {', '.join(sorted(unknown_probes))}")
         chosen = [probe for probe in chosen if probe[0] in wanted]
     raise_file_limit(2 * (args.slowloris + args.stalled + args.burst) + 256)
-    print(f"machine: {machine()}")
+    print_start()
     results: dict[str, dict[str, str]] = {}
     rows: list[str] = []
     started = time.monotonic()

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import SECRET, AppProcess, app_env, load_average, machine, percentile
+from common import SECRET, AppProcess, app_env, percentile, print_end, print_start
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.recall_callbacks import chat_endpoints, chat_message_payload
@@ -101,8 +101,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--tokens", type=int, default=50)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load before: {load_average()}")
+    print_start()
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeSlack() as slack,
@@ -178,7 +177,7 @@ def main() -> int:
             print(f"every bot asked to leave {time.perf_counter() - began:.2f} s after the stops")
         finally:
             app.stop()
-    print(f"load after: {load_average()}")
+    print_end()
     return 0
 
 

@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import RECALL_LIMITS, machine, percentile
+from common import RECALL_LIMITS, percentile, print_start
 from simulated import SimClock, settings_for
 from standardwebhooks.webhooks import Webhook
 
@@ -185,7 +185,7 @@ def main() -> int:
     parser.add_argument("--meetings", default="1,10,15,20,50")
     parser.add_argument("--minutes", type=int, default=60)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
+    print_start()
     print(
         f"each meeting records {args.minutes} min; POLL_INTERVAL_SECONDS 15; "
         "webhook sweep 300 s; Recall's rate limits enforced by the fake"

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import RECALL_LIMITS, load_average, machine, percentile
+from common import RECALL_LIMITS, percentile, print_end, print_start
 from simulated import SimClock, settings_for
 
 from bot.app.runtime import Runtime
@@ -142,8 +142,7 @@ def main() -> int:
     parser.add_argument("--others", type=int, default=4000)
     parser.add_argument("--page-size", type=int, default=50)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
     print(
         f"List Bots page size {args.page_size}; Recall's rate limits enforced by the fake; "
         "RECALL_RATE_SHARE 0.8 (48 list calls a minute, a burst of 12, 4 kept for the poller)"
@@ -168,7 +167,7 @@ def main() -> int:
     print("| GET /metrics text on 100,000 finished + 1,000 open recordings | p50 (ms) | p99 (ms) |")
     print("|---|---:|---:|")
     print(f"| {s['bytes']:.0f} bytes | {s['p50']:.1f} | {s['p99']:.1f} |")
-    print(f"load average at end: {load_average()}")
+    print_end()
     return 0 if ok else 1
 
 

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import RECALL_LIMITS, AppProcess, app_env, machine
+from common import RECALL_LIMITS, AppProcess, app_env, print_start
 from simulated import SimClock, settings_for
 
 from bot.app.runtime import Runtime
@@ -224,7 +224,7 @@ def main() -> int:
     parser.add_argument("--skip", default="", help="comma list of parts to skip: rate,tick,memory")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
-    print(f"machine: {machine()}")
+    print_start()
     if "rate" not in skip:
         rate_budget(args.open, args.minutes)
     if "tick" not in skip:

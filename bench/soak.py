@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from common import SECRET, AppProcess, free_port, machine
+from common import SECRET, AppProcess, free_port, print_start
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for the end")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    print(f"machine: {machine()}")
+    print_start()
 
     with (
         tempfile.TemporaryDirectory() as tmp,

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import machine, percentile
+from common import percentile, print_start
 
 from bot.store import Store
 
@@ -71,7 +71,7 @@ def main() -> int:
     parser.add_argument("--writes", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(f"machine: {machine()}")
+    print_start()
     print(f"{args.threads} threads x {args.writes} saves, {args.rounds} rounds each way")
     print("| writers take turns | saves | p50 ms | p99 ms | max ms | wall s (mean) |")
     print("|---|---:|---:|---:|---:|---:|")

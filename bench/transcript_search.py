@@ -36,7 +36,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import load_average, machine, percentile
+from common import percentile, print_end, print_start
 
 from bot.model.search_query import STOP_WORDS, SearchQueryError, parse_search
 from bot.model.transcript import Phrase
@@ -175,8 +175,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", type=Path, help="build the corpus here, or reuse it")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "corpus.db"
         rng = random.Random(args.seed)
@@ -208,7 +207,7 @@ def main() -> int:
             elapsed = (time.perf_counter() - began) * 1000
             for label in (kind, f"channel of {sizes[index]} hours", "all"):
                 timings.setdefault(label, []).append(elapsed)
-        print(f"load average at the end: {load_average()}")
+        print_end()
         print("| searches | count | p50 ms | p95 ms | p99 ms | max ms |")
         print("|---|---:|---:|---:|---:|---:|")
         order = [*dict.fromkeys(k for k, _ in queries(random.Random(0), words, store, 7))]

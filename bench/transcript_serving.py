@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import SECRET, AppProcess, app_env, load_average, machine, percentile
+from common import SECRET, AppProcess, app_env, percentile, print_end, print_start
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -192,8 +192,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=25.0)
     parser.add_argument("--log", type=Path, help="keep the app's log here")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
     ingests: list[float] = []
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack, FakeRecall() as recall:
         slack.add_user("U0USER1", "ada")
@@ -252,7 +251,7 @@ def main() -> int:
                         times.append((time.perf_counter() - began) * 1000)
         finally:
             app.stop()
-    print(f"load average at the end: {load_average()}")
+    print_end()
     print(
         f"a {args.hours:g}-hour meeting: {cues} cues, captions.vtt {vtt_bytes / 1e3:.0f} kB, "
         f"watch page {page_bytes / 1e3:.0f} kB; the first request of each (building what is "

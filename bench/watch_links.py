@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
-from common import SECRET, AppProcess, app_env, load_average, machine, percentile
+from common import SECRET, AppProcess, app_env, percentile, print_end, print_start
 
 from tests.fakes.recall import FakeRecall
 from tests.fakes.slack import FakeSlack
@@ -119,8 +119,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-floor", action="store_true", help="skip bench/bare_bolt.py")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
-    print(f"load average at start: {load_average()}")
+    print_start()
 
     tables: list[tuple[str, str, list[list[Result]]]] = []
     with (
@@ -172,7 +171,7 @@ def main() -> int:
             finally:
                 bare.stop()
 
-    print(f"load average at the end: {load_average()}")
+    print_end()
     print(
         f"{args.viewers} GETs at once over {len(paths)} recordings, {args.rounds} rounds; "
         f"calls to Recall's API during the app's bursts: {asked}"

@@ -179,6 +179,13 @@ class Recording:
     in_meeting: InMeeting = field(default_factory=InMeeting)
     retention: Retention = field(default_factory=Retention)
 
+    def media_gone(self, now: datetime) -> bool:
+        """Someone deleted it, Recall lost its video, or its retention ran out: its video is no
+        more, and its transcript goes with it."""
+        return bool(
+            self.sharing.deleted_at or self.sharing.media_lost_at or self.retention.expired(now)
+        )
+
     @property
     def duration_seconds(self) -> float | None:
         start, end = self.recall.started_at, self.recall.ended_at

@@ -61,11 +61,11 @@ class BoundedBodies:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, chunked = _announced_body(scope)
         if declared is None:
             await self._refuse(scope, send, 400, "Bad Request")
             return
-        if declared == 0 and not _chunked(scope):
+        if declared == 0 and not chunked:
             # No body was announced, so none follows (a GET, most often): nothing to wait for.
             await self.app(scope, receive, send)
             return
@@ -103,17 +103,17 @@ class BoundedBodies:
                 return bytes(body)
 
 
-def _content_length(scope: Scope) -> int | None:
-    """The declared length (0 when absent, e.g. chunked); None if it is not a number."""
+def _announced_body(scope: Scope) -> tuple[int | None, bool]:
+    """The declared length (0 when absent; None if it is not a number), and whether a body
+    follows without one (Transfer-Encoding)."""
+    declared: int | None = 0
+    chunked = False
     for name, value in scope.get("headers") or ():
         if name == b"content-length":
-            return int(value) if value.isdigit() and len(value) < 16 else None
-    return 0
-
-
-def _chunked(scope: Scope) -> bool:
-    """Whether a body follows without a declared length (Transfer-Encoding)."""
-    return any(name == b"transfer-encoding" for name, _ in scope.get("headers") or ())
+            declared = int(value) if value.isdigit() and len(value) < 16 else None
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

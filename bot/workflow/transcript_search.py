@@ -67,11 +67,7 @@ class TranscriptSearch:
             if hit.recording_id not in recordings:
                 recordings[hit.recording_id] = self._store.recordings.get(hit.recording_id)
             rec = recordings[hit.recording_id]
-            if rec is None or rec.state != State.READY or rec.sharing.deleted_at:
-                continue
-            if rec.sharing.media_lost_at:
-                continue
-            if rec.retention.expired(now):
+            if rec is None or rec.state != State.READY or rec.media_gone(now):
                 continue
             if not belongs(rec) or per_recording[rec.id] >= PER_RECORDING:
                 continue

@@ -95,8 +95,7 @@ class TranscriptWork:
     def heard_from_recall(self, rec: Recording, now: datetime) -> None:
         """A transcript webhook: look at once (a ready recording only; one still being made
         gets its look when its video is ready)."""
-        gone = rec.sharing.deleted_at or rec.sharing.media_lost_at
-        if self.enabled and rec.state == State.READY and not gone:
+        if self.enabled and rec.state == State.READY and not rec.media_gone(now):
             self.recording_ready(rec, now)
 
     def soon(self, recording_id: str, bot: dict[str, Any] | None = None) -> None:
@@ -128,7 +127,7 @@ class TranscriptWork:
     ) -> None:
         transcripts = self.store.transcripts
         rec = self.store.recordings.get(progress.recording_id)
-        if rec is None or rec.sharing.deleted_at or rec.sharing.media_lost_at:
+        if rec is None or rec.media_gone(now):
             transcripts.delete_of(progress.recording_id)  # it went with the video
             return
         if rec.state != State.READY or not rec.recall.bot_id:

@@ -26,7 +26,28 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
-class LocalServer:
+class _Started:
+    """A `with` block starts it and stops it."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class LocalServer(_Started):
     """A Flask app listening on a free port of 127.0.0.1, served by a daemon thread.
 
     Usable as a context manager; ``base_url`` is only valid while started.
@@ -71,19 +92,8 @@ class LocalServer:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> Self:
-        return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-class ServedFake:
+class ServedFake(_Started):
     """A fake service (Slack, Recall, Zoom) on its own LocalServer: `base_url`, start and stop,
     and usable as a context manager. Subclasses set `_server` and may add to `_started`."""
 
@@ -104,14 +114,3 @@ class ServedFake:
 
     def stop(self) -> None:
         self._server.stop()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

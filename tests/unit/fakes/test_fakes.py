@@ -42,13 +42,6 @@ def recall() -> Iterator[FakeRecall]:
 
 
 @pytest.fixture
-def api(recall: FakeRecall) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Token {KEY}"}
-    with httpx.Client(base_url=recall.base_url, headers=headers, timeout=5) as client:
-        yield client
-
-
-@pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         yield fake

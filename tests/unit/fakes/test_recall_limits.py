@@ -40,13 +40,6 @@ def recall(clock: FakeClock) -> Iterator[FakeRecall]:
         yield fake
 
 
-@pytest.fixture
-def api(recall: FakeRecall) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Token {KEY}"}
-    with httpx.Client(base_url=recall.base_url, headers=headers, timeout=5) as client:
-        yield client
-
-
 def statuses(responses: list[httpx.Response]) -> list[int]:
     return [r.status_code for r in responses]
 

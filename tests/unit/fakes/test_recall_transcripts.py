@@ -4,7 +4,7 @@ shortcuts validate against the OpenAPI `Bot` schema, Create Async Transcript ans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,22 +17,8 @@ from tests.fakes.recall import FakeRecall
 from tests.fakes.recall_transcripts import segment, span
 from tests.unit.fakes.test_fakes import _SPEC_URI, _spec_as_recall_serves_it
 
-KEY = "test-recall-key"
 BOTS = "/api/v1/bot/"
 CAPTIONS = {"transcript": {"provider": {"meeting_captions": {}}}}
-
-
-@pytest.fixture
-def recall() -> Iterator[FakeRecall]:
-    with FakeRecall(api_key=KEY) as fake:
-        yield fake
-
-
-@pytest.fixture
-def api(recall: FakeRecall) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Token {KEY}"}
-    with httpx.Client(base_url=recall.base_url, headers=headers, timeout=5) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
